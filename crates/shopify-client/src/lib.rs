@@ -1,0 +1,56 @@
+//! The runtime of the typed Shopify Admin GraphQL client.
+//!
+//! The typed operations generated from `graphql/` (crate `shopify-queries`) are built on
+//! this crate: [`Client`] sends them, [`codec`] decodes their responses, [`scalars`]
+//! maps Shopify's custom scalars to Rust types, and [`Error`] says what went wrong with
+//! the evidence (HTTP status, request id, GraphQL codes and paths, the JSON path of a
+//! decode failure).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use serde_json::json;
+//!
+//! // SHOPIFY_SHOP, SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET, from the environment or .env
+//! let client = shopify_client::Client::from_env()?;
+//! let body = json!({"query": "{ shop { name } }"});
+//! let answer = client.execute_raw("2026-10", &body).await?;
+//! println!("{}", answer.data["shop"]["name"]);
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+mod client;
+pub mod codec;
+mod error;
+pub mod scalars;
+
+pub use client::{BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response};
+pub use error::{Error, GraphqlError, GraphqlErrors, PathSegment};
+pub use shopify_auth;
+
+/// Query or mutation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OperationKind {
+    /// A read; safe to retry.
+    Query,
+    /// A write.
+    Mutation,
+}
+
+/// An operation generated from a `.graphql` file.
+pub trait Operation: Send + Sync + 'static {
+    /// The operation name.
+    const NAME: &'static str;
+    /// The exact text sent.
+    const QUERY: &'static str;
+    /// Query or mutation.
+    const KIND: OperationKind;
+    /// The Admin API version of the schema the operation was checked against; requests
+    /// go to this version.
+    const API_VERSION: &'static str;
+    /// The variables.
+    type Variables: codec::ToJson + Send + Sync;
+    /// The decoded `data`.
+    type Response: codec::FromJson + Send;
+}

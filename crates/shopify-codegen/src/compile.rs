@@ -1,0 +1,440 @@
+//! From sources to validated, codegen-ready operations.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use apollo_compiler::ast;
+use apollo_compiler::executable::{self, ExecutableDocument, Selection, SelectionSet};
+use apollo_compiler::validation::Valid;
+use apollo_compiler::{Name, Node};
+use heck::ToSnakeCase;
+use shopify_schema::AdminSchema;
+
+use crate::check;
+use crate::source::{SourceFile, Sources};
+use crate::{Diagnostic, Diagnostics, Severity};
+
+/// Query or mutation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OperationKind {
+    /// A read.
+    Query,
+    /// A write.
+    Mutation,
+}
+
+/// A validated operation, ready for codegen.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The GraphQL operation name, e.g. `ProductsPage`.
+    pub name: String,
+    /// The Rust module and function name, e.g. `products_page` (== the file stem).
+    pub module: String,
+    /// The file, as diagnostics show it.
+    pub file: String,
+    /// Query or mutation.
+    pub kind: OperationKind,
+    /// The exact text sent to Shopify: the operation plus the fragments it uses, with
+    /// `__typename` added where the generated types need it.
+    pub text: String,
+    /// Named fragments the operation uses, sorted.
+    pub fragments: Vec<String>,
+    /// The document `text` parses to, validated.
+    pub document: Valid<ExecutableDocument>,
+}
+
+impl Operation {
+    /// The operation definition inside [`Self::document`].
+    pub fn definition(&self) -> &Node<executable::Operation> {
+        #[allow(clippy::expect_used)] // compile() builds documents with exactly this operation
+        self.document
+            .operations
+            .get(Some(&self.name))
+            .expect("the compiled document holds its operation")
+    }
+}
+
+/// A named fragment from `graphql/fragments/`.
+#[derive(Debug, Clone)]
+pub struct Fragment {
+    /// The fragment name.
+    pub name: String,
+    /// The file it is defined in.
+    pub file: String,
+    /// The type it applies to.
+    pub type_condition: String,
+}
+
+/// The result of a successful [`compile`].
+#[derive(Debug, Clone, Default)]
+pub struct Compiled {
+    /// Every operation, in file order.
+    pub operations: Vec<Operation>,
+    /// Every fragment used by at least one operation, by name.
+    pub fragments: BTreeMap<String, Fragment>,
+    /// Warnings: deprecated fields, unused fragments.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Validates every operation and fragment against `schema`.
+///
+/// Returns every error at once, sorted by file and position.
+pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diagnostics> {
+    let mut diagnostics = BTreeSet::new();
+
+    let mut fragment_defs: BTreeMap<String, (Node<ast::FragmentDefinition>, ast::Document)> =
+        BTreeMap::new();
+    let mut fragment_files = BTreeMap::new();
+    for file in &sources.fragments {
+        let Some(doc) = parse(file, &mut diagnostics) else {
+            continue;
+        };
+        for definition in &doc.definitions {
+            match definition {
+                ast::Definition::FragmentDefinition(fragment) => {
+                    let name = fragment.name.to_string();
+                    if let Some((_, previous)) = fragment_defs.get(&name) {
+                        let (line, column) = check::position(fragment.location(), &doc.sources);
+                        let other = previous
+                            .sources
+                            .values()
+                            .next()
+                            .map(|s| s.path().display().to_string())
+                            .unwrap_or_default();
+                        diagnostics.insert(Diagnostic::error(
+                            &file.display,
+                            line,
+                            column,
+                            format!("fragment `{name}` is already defined in {other}; fragment names must be unique"),
+                        ));
+                        continue;
+                    }
+                    fragment_files.insert(name.clone(), file.display.clone());
+                    fragment_defs.insert(name, (fragment.clone(), doc.clone()));
+                }
+                other => {
+                    let (line, column) = check::position(definition_location(other), &doc.sources);
+                    diagnostics.insert(Diagnostic::error(
+                        &file.display,
+                        line,
+                        column,
+                        "only named fragments belong in graphql/fragments/; put each operation in its own file directly under graphql/",
+                    ));
+                }
+            }
+        }
+    }
+
+    // Fragments are checked once, together, so an error in one is reported once rather
+    // than once per operation that uses it.
+    if !fragment_defs.is_empty() {
+        let all: Vec<&str> = fragment_defs.keys().map(String::as_str).collect();
+        let doc = assemble(None, &all, &fragment_defs);
+        if let Err(errors) = doc.to_executable_validate(&schema.schema) {
+            for diagnostic in check::from_apollo(schema, &errors.errors, &fragment_defs, &[]) {
+                if !diagnostic.message.contains("must be used in an operation") {
+                    diagnostics.insert(diagnostic);
+                }
+            }
+        }
+    }
+
+    let mut operations = Vec::new();
+    let mut used_fragments = BTreeSet::new();
+    let mut warnings = BTreeSet::new();
+    let fragment_names: BTreeSet<String> = fragment_files.values().cloned().collect();
+    for file in &sources.operations {
+        let Some(doc) = parse(file, &mut diagnostics) else {
+            continue;
+        };
+        let Some(op) = single_operation(file, &doc, &mut diagnostics) else {
+            continue;
+        };
+        let Some(name) = op.name.as_ref().map(|n| n.to_string()) else {
+            continue;
+        };
+        let mut used = BTreeSet::new();
+        collect_spreads(&op.selection_set, &fragment_defs, &mut used);
+        let used: Vec<&str> = used.iter().map(String::as_str).collect();
+        let merged = assemble(Some(&doc), &used, &fragment_defs);
+        let variables: Vec<&str> = op.variables.iter().map(|v| v.name.as_str()).collect();
+        match merged.to_executable_validate(&schema.schema) {
+            Err(errors) => {
+                for diagnostic in
+                    check::from_apollo(schema, &errors.errors, &fragment_defs, &variables)
+                {
+                    // Fragment files were reported above.
+                    if !fragment_names.contains(&diagnostic.file) {
+                        diagnostics.insert(diagnostic);
+                    }
+                }
+            }
+            Ok(valid) => {
+                let mut found = Vec::new();
+                check::one_of(schema, &valid, &mut found);
+                check::deprecations(&valid, &mut found);
+                let mut failed = false;
+                for diagnostic in found {
+                    match diagnostic.severity {
+                        Severity::Error => {
+                            failed = true;
+                            diagnostics.insert(diagnostic);
+                        }
+                        Severity::Warning => {
+                            warnings.insert(diagnostic);
+                        }
+                    }
+                }
+                if failed {
+                    continue;
+                }
+                used_fragments.extend(used.iter().map(|s| s.to_string()));
+                let kind = match op.operation_type {
+                    ast::OperationType::Mutation => OperationKind::Mutation,
+                    _ => OperationKind::Query,
+                };
+                let document = prepare(schema, valid);
+                operations.push(Operation {
+                    module: name.to_snake_case(),
+                    name,
+                    file: file.display.clone(),
+                    kind,
+                    text: document.serialize().to_string(),
+                    fragments: used.iter().map(|s| s.to_string()).collect(),
+                    document,
+                });
+            }
+        }
+    }
+
+    if !diagnostics.is_empty() {
+        return Err(Diagnostics(diagnostics.into_iter().collect()));
+    }
+    let mut fragments = BTreeMap::new();
+    for (name, (definition, doc)) in &fragment_defs {
+        let file = fragment_files.get(name).cloned().unwrap_or_default();
+        if used_fragments.contains(name) {
+            fragments.insert(
+                name.clone(),
+                Fragment {
+                    name: name.clone(),
+                    file,
+                    type_condition: definition.type_condition.to_string(),
+                },
+            );
+        } else {
+            let (line, column) = check::position(definition.location(), &doc.sources);
+            warnings.insert(Diagnostic::warning(
+                &file,
+                line,
+                column,
+                format!("fragment `{name}` is not used by any operation"),
+            ));
+        }
+    }
+    Ok(Compiled {
+        operations,
+        fragments,
+        warnings: warnings.into_iter().collect(),
+    })
+}
+
+fn parse(file: &SourceFile, diagnostics: &mut BTreeSet<Diagnostic>) -> Option<ast::Document> {
+    match ast::Document::parse(file.text.as_str(), &file.display) {
+        Ok(doc) => Some(doc),
+        Err(errors) => {
+            for diagnostic in check::from_apollo_plain(&errors.errors) {
+                diagnostics.insert(diagnostic);
+            }
+            None
+        }
+    }
+}
+
+fn definition_location(
+    definition: &ast::Definition,
+) -> Option<apollo_compiler::parser::SourceSpan> {
+    match definition {
+        ast::Definition::OperationDefinition(n) => n.location(),
+        ast::Definition::FragmentDefinition(n) => n.location(),
+        ast::Definition::DirectiveDefinition(n) => n.location(),
+        ast::Definition::SchemaDefinition(n) => n.location(),
+        ast::Definition::ScalarTypeDefinition(n) => n.location(),
+        ast::Definition::ObjectTypeDefinition(n) => n.location(),
+        ast::Definition::InterfaceTypeDefinition(n) => n.location(),
+        ast::Definition::UnionTypeDefinition(n) => n.location(),
+        ast::Definition::EnumTypeDefinition(n) => n.location(),
+        ast::Definition::InputObjectTypeDefinition(n) => n.location(),
+        ast::Definition::SchemaExtension(n) => n.location(),
+        ast::Definition::ScalarTypeExtension(n) => n.location(),
+        ast::Definition::ObjectTypeExtension(n) => n.location(),
+        ast::Definition::InterfaceTypeExtension(n) => n.location(),
+        ast::Definition::UnionTypeExtension(n) => n.location(),
+        ast::Definition::EnumTypeExtension(n) => n.location(),
+        ast::Definition::InputObjectTypeExtension(n) => n.location(),
+    }
+}
+
+/// The file's one named operation, or diagnostics saying why there isn't one.
+fn single_operation<'d>(
+    file: &SourceFile,
+    doc: &'d ast::Document,
+    diagnostics: &mut BTreeSet<Diagnostic>,
+) -> Option<&'d Node<ast::OperationDefinition>> {
+    let stem = file
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut operations = Vec::new();
+    let mut ok = true;
+    for definition in &doc.definitions {
+        let (line, column) = check::position(definition_location(definition), &doc.sources);
+        let mut error = |message: String| {
+            ok = false;
+            diagnostics.insert(Diagnostic::error(&file.display, line, column, message));
+        };
+        match definition {
+            ast::Definition::OperationDefinition(op) => {
+                operations.push(op);
+                match &op.name {
+                    None => error(format!(
+                        "operations must be named; name this one after its file, e.g. `{} {}`",
+                        op.operation_type,
+                        heck::AsUpperCamelCase(&stem)
+                    )),
+                    Some(name) if name.as_str().to_snake_case() != stem => error(format!(
+                        "operation `{name}` must live in `{}.graphql` (the file name is the snake_case operation name); rename the file or the operation",
+                        name.as_str().to_snake_case()
+                    )),
+                    Some(_) => {}
+                }
+                if op.operation_type == ast::OperationType::Subscription {
+                    error("subscriptions are not supported: the Admin API serves queries and mutations over HTTP".to_owned());
+                }
+            }
+            ast::Definition::FragmentDefinition(fragment) => error(format!(
+                "fragment `{}` must live in graphql/fragments/ so every operation can use it; move it there",
+                fragment.name
+            )),
+            _ => {
+                error("only operations belong in graphql/; this is a schema definition".to_owned())
+            }
+        }
+    }
+    match operations.as_slice() {
+        [op] if ok => Some(op),
+        [] if ok => {
+            diagnostics.insert(Diagnostic::error(
+                &file.display,
+                0,
+                0,
+                "no operation in this file; each .graphql file under graphql/ holds one named query or mutation",
+            ));
+            None
+        }
+        [_, second, ..] => {
+            let (line, column) = check::position(second.location(), &doc.sources);
+            diagnostics.insert(Diagnostic::error(
+                &file.display,
+                line,
+                column,
+                "one operation per file: move this operation to its own file named after it",
+            ));
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Every fragment name spread by `selections`, following fragments into fragments.
+fn collect_spreads(
+    selections: &[ast::Selection],
+    fragments: &BTreeMap<String, (Node<ast::FragmentDefinition>, ast::Document)>,
+    used: &mut BTreeSet<String>,
+) {
+    for selection in selections {
+        match selection {
+            ast::Selection::Field(field) => collect_spreads(&field.selection_set, fragments, used),
+            ast::Selection::InlineFragment(inline) => {
+                collect_spreads(&inline.selection_set, fragments, used)
+            }
+            ast::Selection::FragmentSpread(spread) => {
+                let name = spread.fragment_name.to_string();
+                if used.insert(name.clone()) {
+                    if let Some((definition, _)) = fragments.get(&name) {
+                        collect_spreads(&definition.selection_set, fragments, used);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One document: the operation's own (if any) plus the named fragments, with the source
+/// files of all of them so diagnostics point into the right file.
+fn assemble(
+    operation: Option<&ast::Document>,
+    fragments: &[&str],
+    defs: &BTreeMap<String, (Node<ast::FragmentDefinition>, ast::Document)>,
+) -> ast::Document {
+    let mut doc = operation.cloned().unwrap_or_else(ast::Document::new);
+    let sources = Arc::make_mut(&mut doc.sources);
+    for name in fragments {
+        if let Some((definition, from)) = defs.get(*name) {
+            for (id, file) in from.sources.iter() {
+                sources.insert(*id, file.clone());
+            }
+            doc.definitions
+                .push(ast::Definition::FragmentDefinition(definition.clone()));
+        }
+    }
+    doc
+}
+
+/// Adds `__typename` to every selection on an interface or union (and to fragments on
+/// one), so the generated code can tell the concrete type apart. The text sent is
+/// printed from this document, so what is sent is exactly what was generated from.
+fn prepare(schema: &AdminSchema, valid: Valid<ExecutableDocument>) -> Valid<ExecutableDocument> {
+    let mut doc = valid.into_inner();
+    for op in doc.operations.named.values_mut() {
+        add_typename(schema, &mut op.make_mut().selection_set, false);
+    }
+    for fragment in doc.fragments.values_mut() {
+        add_typename(schema, &mut fragment.make_mut().selection_set, true);
+    }
+    Valid::assume_valid(doc)
+}
+
+fn is_abstract(schema: &AdminSchema, ty: &str) -> bool {
+    schema.schema.get_interface(ty).is_some() || schema.schema.get_union(ty).is_some()
+}
+
+fn add_typename(schema: &AdminSchema, set: &mut SelectionSet, here: bool) {
+    let typename = Name::new_static_unchecked("__typename");
+    if here
+        && is_abstract(schema, &set.ty)
+        && !set
+            .selections
+            .iter()
+            .any(|s| matches!(s, Selection::Field(f) if f.alias.is_none() && f.name == typename))
+    {
+        if let Ok(field) = set.new_field(&schema.schema, typename.clone()) {
+            set.selections.insert(0, Selection::Field(Node::new(field)));
+        }
+    }
+    for selection in &mut set.selections {
+        match selection {
+            Selection::Field(field) => {
+                if !field.selection_set.selections.is_empty() {
+                    add_typename(schema, &mut field.make_mut().selection_set, true);
+                }
+            }
+            // Inline fragments share their parent's object, and its __typename.
+            Selection::InlineFragment(inline) => {
+                add_typename(schema, &mut inline.make_mut().selection_set, false)
+            }
+            Selection::FragmentSpread(_) => {}
+        }
+    }
+}

@@ -1,0 +1,1015 @@
+//! Rust emission.
+//!
+//! Output shape, all in one file:
+//! - `pub mod types`: each schema enum and input object used by any operation, once;
+//! - `pub mod fragments`: one struct per named fragment, shared by every operation;
+//! - `pub mod <operation>`: `Variables`, `ResponseData` and nested types, the request
+//!   text, and a marker type implementing `shopify_client::Operation`;
+//! - `pub async fn <operation>(client, variables)` at the top level.
+//!
+//! Response types decode through `shopify_client::codec::FromJson`, written out here as
+//! plain field-by-field code rather than serde derives: those derives dominated build
+//! time. Each selection set decodes independently from the same JSON object, which is
+//! what makes fragments composable without merging their types.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+
+use apollo_compiler::Node;
+use apollo_compiler::ast::{self, Type};
+use apollo_compiler::executable::{Field, Selection, SelectionSet};
+use apollo_compiler::schema::ExtendedType;
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use indexmap::IndexMap;
+use shopify_schema::AdminSchema;
+
+use crate::{Compiled, Diagnostic, Diagnostics, Operation, OperationKind};
+
+/// How each GraphQL scalar is represented in Rust. A scalar missing here fails the build
+/// with a message naming it, rather than with a rustc error in generated code.
+const SCALARS: &[(&str, &str)] = &[
+    ("String", "String"),
+    ("Int", "i32"),
+    ("Float", "f64"),
+    ("Boolean", "bool"),
+    ("ID", "::shopify_client::scalars::Gid"),
+    ("ARN", "::shopify_client::scalars::Arn"),
+    ("BigInt", "i64"),
+    ("Color", "::shopify_client::scalars::Color"),
+    ("Date", "::shopify_client::scalars::Date"),
+    ("DateTime", "::shopify_client::scalars::DateTime"),
+    ("Decimal", "::shopify_client::scalars::Decimal"),
+    (
+        "FormattedString",
+        "::shopify_client::scalars::FormattedString",
+    ),
+    ("HTML", "::shopify_client::scalars::Html"),
+    ("JSON", "::shopify_client::scalars::Json"),
+    ("Money", "::shopify_client::scalars::Money"),
+    ("StorefrontID", "::shopify_client::scalars::StorefrontId"),
+    ("URL", "::shopify_client::scalars::Url"),
+    ("UnsignedInt64", "u64"),
+    ("UtcOffset", "::shopify_client::scalars::UtcOffset"),
+];
+
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+fn ident(name: String) -> String {
+    if KEYWORDS.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
+fn snake(name: &str) -> String {
+    ident(name.trim_start_matches('_').to_snake_case())
+}
+
+fn pascal(name: &str) -> String {
+    ident(name.trim_start_matches('_').to_upper_camel_case())
+}
+
+/// The first paragraph of a schema description, as `///` lines at `indent`.
+fn doc(out: &mut String, indent: &str, text: &str) {
+    let paragraph = text.trim().split("\n\n").next().unwrap_or_default();
+    for line in paragraph.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            let _ = writeln!(out, "{indent}///");
+        } else {
+            let _ = writeln!(out, "{indent}/// {line}");
+        }
+    }
+}
+
+fn rust_string(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// Generates the Rust code for every compiled operation.
+pub fn generate(schema: &AdminSchema, compiled: &Compiled) -> Result<String, Diagnostics> {
+    let mut emitter = Gen {
+        schema,
+        enums: BTreeSet::new(),
+        inputs: BTreeSet::new(),
+        errors: BTreeSet::new(),
+        possible: HashMap::new(),
+        file: String::new(),
+    };
+    let docs = FragmentDefs::new(compiled);
+    let mut operations = String::new();
+    for op in &compiled.operations {
+        emitter.file = op.file.clone();
+        emitter.operation(op, &docs, &mut operations);
+    }
+    let mut fragments = String::new();
+    for (name, fragment) in &compiled.fragments {
+        emitter.file = fragment.file.clone();
+        if let Some(definition) = docs.fragment(name) {
+            let mut module = Module::default();
+            let root = pascal(name);
+            let parts = [Part::Set(&definition.selection_set, false)];
+            let doc_line = format!(
+                "Fragment `{name}` on `{}` ({}).",
+                fragment.type_condition, fragment.file
+            );
+            emitter.selection(
+                &mut module,
+                &root,
+                &doc_line,
+                definition.type_condition(),
+                &parts,
+                Ctx::Fragments,
+                &docs,
+            );
+            module.write(&mut fragments);
+        }
+    }
+    let types = emitter.types();
+    if !emitter.errors.is_empty() {
+        return Err(Diagnostics(emitter.errors.into_iter().collect()));
+    }
+    let mut out = String::with_capacity(operations.len() + fragments.len() + types.len() + 512);
+    out.push_str("// Generated by shopify-codegen from graphql/ against schema/admin.graphql. Do not edit.\n\n");
+    let _ = writeln!(
+        out,
+        "/// The Admin API version of the schema the operations were checked against;\n/// every request goes to this version.\npub const API_VERSION: &str = {};\n",
+        rust_string(schema.api_version())
+    );
+    out.push_str("/// Schema enums and input objects used by the operations, each generated once.\npub mod types {\n    #![allow(clippy::all, missing_docs, rustdoc::all)]\n");
+    out.push_str(&types);
+    out.push_str("}\n\n/// Types of the named fragments in `graphql/fragments/`, shared by every operation.\npub mod fragments {\n    #![allow(clippy::all, missing_docs, rustdoc::all, unused_imports)]\n    use ::shopify_client::codec as __c;\n");
+    out.push_str(&fragments);
+    out.push_str("}\n");
+    out.push_str(&operations);
+    Ok(out)
+}
+
+/// Every named fragment definition, as prepared for codegen (with `__typename` added).
+struct FragmentDefs(BTreeMap<String, Node<apollo_compiler::executable::Fragment>>);
+
+impl FragmentDefs {
+    fn new(compiled: &Compiled) -> Self {
+        let mut all = BTreeMap::new();
+        for op in &compiled.operations {
+            for (name, fragment) in &op.document.fragments {
+                all.entry(name.to_string())
+                    .or_insert_with(|| fragment.clone());
+            }
+        }
+        Self(all)
+    }
+
+    fn fragment(&self, name: &str) -> Option<&Node<apollo_compiler::executable::Fragment>> {
+        self.0.get(name)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    /// Inside `pub mod <operation>`.
+    Operation,
+    /// Inside `pub mod fragments`.
+    Fragments,
+}
+
+impl Ctx {
+    fn fragments_path(self) -> &'static str {
+        match self {
+            Ctx::Operation => "super::fragments::",
+            Ctx::Fragments => "",
+        }
+    }
+}
+
+/// What a selection set is made of, as the collecting walk sees it.
+#[derive(Clone, Copy)]
+enum Part<'a> {
+    /// Selections applying to the object, `true` when under `@include`/`@skip`.
+    Set(&'a SelectionSet, bool),
+    /// A named fragment spread, `true` when conditional.
+    Spread(&'a str, bool),
+}
+
+/// How a struct field is read from its object.
+enum Decode {
+    /// `__c::field(o, key, p)`.
+    Key(String),
+    /// The `__typename` of an abstract type.
+    Typename,
+    /// From the same object (a fragment, or the `on` enum).
+    Same,
+    /// From the same object, `None` when it does not decode (a conditional fragment).
+    SameOptional,
+    /// From the same object when `__typename` is one of these.
+    When(Vec<String>),
+}
+
+struct StructField {
+    name: String,
+    ty: String,
+    doc: Option<String>,
+    decode: Decode,
+}
+
+#[derive(Default)]
+struct Module {
+    items: Vec<String>,
+    names: BTreeSet<String>,
+}
+
+impl Module {
+    fn unique(&mut self, wanted: String) -> String {
+        let mut name = wanted.clone();
+        let mut n = 2;
+        while !self.names.insert(name.clone()) {
+            name = format!("{wanted}{n}");
+            n += 1;
+        }
+        name
+    }
+
+    fn write(&self, out: &mut String) {
+        for item in &self.items {
+            out.push_str(item);
+        }
+    }
+}
+
+struct Gen<'a> {
+    schema: &'a AdminSchema,
+    enums: BTreeSet<String>,
+    inputs: BTreeSet<String>,
+    errors: BTreeSet<Diagnostic>,
+    possible: HashMap<String, BTreeSet<String>>,
+    file: String,
+}
+
+fn has_condition(directives: &ast::DirectiveList) -> bool {
+    directives.get("include").is_some() || directives.get("skip").is_some()
+}
+
+impl Gen<'_> {
+    fn error(&mut self, message: String) {
+        self.errors
+            .insert(Diagnostic::error(&self.file, 0, 0, message));
+    }
+
+    fn scalar(&mut self, name: &str) -> String {
+        if let Some((_, rust)) = SCALARS.iter().find(|(n, _)| *n == name) {
+            return (*rust).to_owned();
+        }
+        self.error(format!(
+            "scalar `{name}` has no Rust type; add it to SCALARS in crates/shopify-codegen/src/rust.rs (and a FromJson/ToJson impl in shopify-client's scalars)"
+        ));
+        "()".to_owned()
+    }
+
+    fn is_abstract(&self, ty: &str) -> bool {
+        matches!(
+            self.schema.schema.types.get(ty),
+            Some(ExtendedType::Interface(_) | ExtendedType::Union(_))
+        )
+    }
+
+    fn is_object(&self, ty: &str) -> bool {
+        matches!(
+            self.schema.schema.types.get(ty),
+            Some(ExtendedType::Object(_))
+        )
+    }
+
+    /// The object types a value of `ty` can be.
+    fn possible_types(&mut self, ty: &str) -> BTreeSet<String> {
+        if let Some(found) = self.possible.get(ty) {
+            return found.clone();
+        }
+        let schema = &self.schema.schema;
+        let found: BTreeSet<String> = match schema.types.get(ty) {
+            Some(ExtendedType::Object(_)) => [ty.to_owned()].into(),
+            Some(ExtendedType::Union(u)) => u.members.iter().map(|m| m.to_string()).collect(),
+            Some(ExtendedType::Interface(_)) => schema
+                .types
+                .values()
+                .filter_map(|t| match t {
+                    ExtendedType::Object(o) if schema.is_subtype(ty, &o.name) => {
+                        Some(o.name.to_string())
+                    }
+                    _ => None,
+                })
+                .collect(),
+            _ => BTreeSet::new(),
+        };
+        self.possible.insert(ty.to_owned(), found.clone());
+        found
+    }
+
+    /// Whether a fragment on `condition` applies to every value of `parent`.
+    fn covers(&mut self, condition: &str, parent: &str) -> bool {
+        condition == parent
+            || self
+                .possible_types(parent)
+                .is_subset(&self.possible_types(condition))
+    }
+
+    fn output_leaf(&mut self, ty: &str) -> Option<String> {
+        match self.schema.schema.types.get(ty) {
+            Some(ExtendedType::Scalar(_)) => Some(self.scalar(ty)),
+            Some(ExtendedType::Enum(_)) => {
+                self.enums.insert(ty.to_owned());
+                Some(format!("super::types::{}", pascal(ty)))
+            }
+            _ => None,
+        }
+    }
+
+    fn operation(&mut self, op: &Operation, docs: &FragmentDefs, out: &mut String) {
+        let definition = op.definition();
+        let module_name = &op.module;
+        let marker = "Operation".to_owned();
+        let mut module = Module::default();
+        module.names.extend([
+            "Variables".to_owned(),
+            "ResponseData".to_owned(),
+            marker.clone(),
+        ]);
+
+        let kind = match op.kind {
+            OperationKind::Query => "Query",
+            OperationKind::Mutation => "Mutation",
+        };
+        let _ = writeln!(
+            out,
+            "\n/// Types of the {} `{}` ({}).",
+            kind.to_lowercase(),
+            op.name,
+            op.file
+        );
+        let _ = writeln!(
+            out,
+            "pub mod {module_name} {{\n    #![allow(clippy::all, missing_docs, rustdoc::all, unused_imports)]\n    use ::shopify_client::codec as __c;\n"
+        );
+        let _ = writeln!(
+            out,
+            "    /// The operation name.\n    pub const OPERATION_NAME: &str = {};",
+            rust_string(&op.name)
+        );
+        let _ = writeln!(
+            out,
+            "    /// The exact text sent: the operation and the fragments it uses.\n    pub const QUERY: &str = {};\n",
+            rust_string(&op.text)
+        );
+        let _ = writeln!(
+            out,
+            "    /// `{}` as a type, for `Client::execute`.\n    #[derive(Debug, Clone, Copy, Default)]\n    pub struct {marker};\n\n    impl ::shopify_client::Operation for {marker} {{\n        const NAME: &'static str = OPERATION_NAME;\n        const QUERY: &'static str = QUERY;\n        const KIND: ::shopify_client::OperationKind = ::shopify_client::OperationKind::{kind};\n        const API_VERSION: &'static str = super::API_VERSION;\n        type Variables = Variables;\n        type Response = ResponseData;\n    }}\n",
+            op.name
+        );
+
+        self.variables(&definition.variables, out);
+
+        let root_type = definition.selection_set.ty.to_string();
+        let parts = [Part::Set(&definition.selection_set, false)];
+        let doc_line = format!("The data `{}` returns.", op.name);
+        self.selection(
+            &mut module,
+            "ResponseData",
+            &doc_line,
+            &root_type,
+            &parts,
+            Ctx::Operation,
+            docs,
+        );
+        module.write(out);
+        out.push_str("}\n");
+
+        let _ = writeln!(
+            out,
+            "\n/// Runs the {} `{}` from `{}`.\n///\n/// ```graphql",
+            kind.to_lowercase(),
+            op.name,
+            op.file
+        );
+        for line in op.text.lines() {
+            let _ = writeln!(out, "/// {line}");
+        }
+        let _ = writeln!(
+            out,
+            "/// ```\npub async fn {module_name}(\n    client: &::shopify_client::Client,\n    variables: {module_name}::Variables,\n) -> ::std::result::Result<{module_name}::ResponseData, ::shopify_client::Error> {{\n    client.execute::<{module_name}::{marker}>(&variables).await\n}}"
+        );
+    }
+
+    fn variables(&mut self, variables: &[Node<ast::VariableDefinition>], out: &mut String) {
+        let mut fields = Vec::new();
+        for variable in variables {
+            // A variable with a default may be left out even when non-null.
+            let ty = if variable.default_value.is_some() && variable.ty.is_non_null() {
+                format!(
+                    "Option<{}>",
+                    self.input_type(&variable.ty, "super::types::")
+                )
+            } else {
+                self.input_type(&variable.ty, "super::types::")
+            };
+            fields.push((
+                snake(&variable.name),
+                variable.name.to_string(),
+                ty,
+                variable.default_value.clone(),
+            ));
+        }
+        let defaultable = fields.iter().all(|(_, _, ty, _)| ty.starts_with("Option<"));
+        out.push_str(
+            "    /// The operation's variables. Unset optional ones are left out of the request.\n",
+        );
+        let _ = writeln!(
+            out,
+            "    #[derive(Debug, Clone, PartialEq{})]\n    pub struct Variables {{",
+            if defaultable { ", Default" } else { "" }
+        );
+        for (name, graphql, ty, default) in &fields {
+            match default {
+                Some(default) => {
+                    let _ = writeln!(out, "        /// `${graphql}`, default `{default}`.");
+                }
+                None => {
+                    let _ = writeln!(out, "        /// `${graphql}`.");
+                }
+            }
+            let _ = writeln!(out, "        pub {name}: {ty},");
+        }
+        out.push_str("    }\n\n    impl __c::ToJson for Variables {\n        fn to_json(&self) -> __c::Value {\n");
+        if fields.is_empty() {
+            out.push_str("            __c::Value::Object(__c::JsonMap::new())\n");
+        } else {
+            out.push_str("            let mut m = __c::JsonMap::new();\n");
+            for (name, graphql, _, _) in &fields {
+                let _ = writeln!(
+                    out,
+                    "            __c::put(&mut m, {}, &self.{name});",
+                    rust_string(graphql)
+                );
+            }
+            out.push_str("            __c::Value::Object(m)\n");
+        }
+        out.push_str("        }\n    }\n\n");
+    }
+
+    /// The Rust type of an input type; `types` is the path to the `types` module.
+    fn input_type(&mut self, ty: &Type, types: &str) -> String {
+        match ty {
+            Type::Named(name) => format!("Option<{}>", self.input_leaf(name, types)),
+            Type::NonNullNamed(name) => self.input_leaf(name, types),
+            Type::List(inner) => format!("Option<Vec<{}>>", self.input_type(inner, types)),
+            Type::NonNullList(inner) => format!("Vec<{}>", self.input_type(inner, types)),
+        }
+    }
+
+    fn input_leaf(&mut self, name: &str, types: &str) -> String {
+        match self.schema.schema.types.get(name) {
+            Some(ExtendedType::Scalar(_)) => self.scalar(name),
+            Some(ExtendedType::Enum(_)) => {
+                self.enums.insert(name.to_owned());
+                format!("{types}{}", pascal(name))
+            }
+            Some(ExtendedType::InputObject(_)) => {
+                self.use_input(name);
+                format!("{types}{}", pascal(name))
+            }
+            _ => {
+                self.error(format!("`{name}` is not an input type"));
+                "()".to_owned()
+            }
+        }
+    }
+
+    /// Marks an input object, and every input type it reaches, as used.
+    fn use_input(&mut self, name: &str) {
+        if !self.inputs.insert(name.to_owned()) {
+            return;
+        }
+        let Some(input) = self.schema.schema.get_input_object(name) else {
+            return;
+        };
+        let reached: Vec<String> = input
+            .fields
+            .values()
+            .map(|f| f.ty.inner_named_type().to_string())
+            .collect();
+        for ty in reached {
+            match self.schema.schema.types.get(ty.as_str()) {
+                Some(ExtendedType::InputObject(_)) => self.use_input(&ty),
+                Some(ExtendedType::Enum(_)) => {
+                    self.enums.insert(ty);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Generates the struct `name` for `parts` selected on `parent`, and every type nested
+    /// in it, into `module`.
+    #[allow(clippy::too_many_arguments)]
+    fn selection(
+        &mut self,
+        module: &mut Module,
+        name: &str,
+        doc_line: &str,
+        parent: &str,
+        parts: &[Part<'_>],
+        ctx: Ctx,
+        docs: &FragmentDefs,
+    ) {
+        // Collect fields by response key, fragments that always apply, and fragments on
+        // narrower types.
+        let mut fields: IndexMap<String, (Vec<&Node<Field>>, bool)> = IndexMap::new();
+        let mut spreads: IndexMap<String, bool> = IndexMap::new();
+        let mut narrow: IndexMap<String, Vec<Part<'_>>> = IndexMap::new();
+        let mut stack: Vec<Part<'_>> = parts.iter().rev().copied().collect();
+        while let Some(part) = stack.pop() {
+            match part {
+                Part::Spread(fragment, conditional) => {
+                    let Some(def) = docs.fragment(fragment) else {
+                        continue;
+                    };
+                    let condition = def.type_condition().to_string();
+                    if self.covers(&condition, parent) {
+                        let entry = spreads.entry(fragment.to_owned()).or_insert(conditional);
+                        *entry &= conditional;
+                    } else {
+                        narrow.entry(condition).or_default().push(part);
+                    }
+                }
+                Part::Set(set, conditional) => {
+                    for selection in set.selections.iter().rev() {
+                        match selection {
+                            Selection::Field(_) => {}
+                            Selection::InlineFragment(inline) => {
+                                let conditional = conditional || has_condition(&inline.directives);
+                                let condition = inline
+                                    .type_condition
+                                    .as_ref()
+                                    .map_or_else(|| parent.to_owned(), |c| c.to_string());
+                                if self.covers(&condition, parent) {
+                                    stack.push(Part::Set(&inline.selection_set, conditional));
+                                } else {
+                                    narrow
+                                        .entry(condition)
+                                        .or_default()
+                                        .push(Part::Set(&inline.selection_set, conditional));
+                                }
+                            }
+                            Selection::FragmentSpread(spread) => stack.push(Part::Spread(
+                                spread.fragment_name.as_str(),
+                                conditional || has_condition(&spread.directives),
+                            )),
+                        }
+                    }
+                    // Fields in document order, before the fragments queued above.
+                    for selection in &set.selections {
+                        if let Selection::Field(field) = selection {
+                            let conditional = conditional || has_condition(&field.directives);
+                            let entry = fields
+                                .entry(field.response_key().to_string())
+                                .or_insert((Vec::new(), true));
+                            entry.0.push(field);
+                            entry.1 &= conditional;
+                        }
+                    }
+                }
+            }
+        }
+
+        let is_abstract = self.is_abstract(parent);
+        let mut out_fields: Vec<StructField> = Vec::new();
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let mut field_name = |wanted: String| {
+            let mut name = wanted.clone();
+            let mut n = 2;
+            while !taken.insert(name.clone()) {
+                name = format!("{wanted}_{n}");
+                n += 1;
+            }
+            name
+        };
+        if is_abstract {
+            out_fields.push(StructField {
+                name: field_name("typename".to_owned()),
+                ty: "String".to_owned(),
+                doc: Some("The concrete type's name (`__typename`).".to_owned()),
+                decode: Decode::Typename,
+            });
+        }
+        let child_prefix = if name == "ResponseData" {
+            String::new()
+        } else {
+            name.to_owned()
+        };
+        for (key, (occurrences, conditional)) in &fields {
+            let Some(first) = occurrences.first() else {
+                continue;
+            };
+            if is_abstract && key == "__typename" {
+                continue;
+            }
+            let ty = first.ty().clone();
+            let inner = ty.inner_named_type().to_string();
+            let leaf = match self.output_leaf(&inner) {
+                Some(leaf) => leaf,
+                None => {
+                    let child = module.unique(format!("{child_prefix}{}", pascal(key)));
+                    let sets: Vec<Part<'_>> = occurrences
+                        .iter()
+                        .map(|f| Part::Set(&f.selection_set, false))
+                        .collect();
+                    let line = format!("`{inner}` selected as `{key}`.");
+                    self.selection(module, &child, &line, &inner, &sets, ctx, docs);
+                    child
+                }
+            };
+            let mut rust = output_type(&ty, &leaf);
+            if *conditional && !rust.starts_with("Option<") {
+                rust = format!("Option<{rust}>");
+            }
+            out_fields.push(StructField {
+                name: field_name(snake(key)),
+                ty: rust,
+                doc: first.definition.description.as_ref().map(|d| d.to_string()),
+                decode: Decode::Key(key.clone()),
+            });
+        }
+        for (fragment, conditional) in &spreads {
+            let ty = format!("{}{}", ctx.fragments_path(), pascal(fragment));
+            out_fields.push(StructField {
+                name: field_name(snake(fragment)),
+                ty: if *conditional {
+                    format!("Option<{ty}>")
+                } else {
+                    ty
+                },
+                doc: Some(format!("The fields of fragment `{fragment}`.")),
+                decode: if *conditional {
+                    Decode::SameOptional
+                } else {
+                    Decode::Same
+                },
+            });
+        }
+        let mut variants = Vec::new();
+        for (condition, parts) in &narrow {
+            let struct_name = module.unique(format!("{name}On{}", pascal(condition)));
+            let line = format!("The fields selected when `{parent}` is a `{condition}`.");
+            self.selection(module, &struct_name, &line, condition, parts, ctx, docs);
+            if self.is_object(condition) {
+                variants.push((condition.clone(), struct_name));
+            } else {
+                let mut types: Vec<String> = self
+                    .possible_types(condition)
+                    .intersection(&self.possible_types(parent))
+                    .cloned()
+                    .collect();
+                types.sort();
+                out_fields.push(StructField {
+                    name: field_name(format!("on_{}", snake(condition))),
+                    ty: format!("Option<{struct_name}>"),
+                    doc: Some(format!("Set when this `{parent}` is also a `{condition}`.")),
+                    decode: Decode::When(types),
+                });
+            }
+        }
+        if !variants.is_empty() {
+            let enum_name = module.unique(format!("{name}On"));
+            out_fields.push(StructField {
+                name: field_name("on".to_owned()),
+                ty: enum_name.clone(),
+                doc: Some(format!(
+                    "The fields that depend on which `{parent}` this is."
+                )),
+                decode: Decode::Same,
+            });
+            module.items.push(on_enum(&enum_name, parent, &variants));
+        }
+
+        module
+            .items
+            .push(self.struct_item(name, doc_line, parent, &out_fields));
+    }
+
+    fn struct_item(
+        &self,
+        name: &str,
+        doc_line: &str,
+        parent: &str,
+        fields: &[StructField],
+    ) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "    /// {doc_line}");
+        if let Some(description) = self
+            .schema
+            .schema
+            .types
+            .get(parent)
+            .and_then(|t| t.description())
+        {
+            out.push_str("    ///\n");
+            doc(&mut out, "    ", description);
+        }
+        let _ = writeln!(
+            out,
+            "    #[derive(Debug, Clone, PartialEq)]\n    pub struct {name} {{"
+        );
+        for field in fields {
+            if let Some(text) = &field.doc {
+                doc(&mut out, "        ", text);
+            }
+            let _ = writeln!(out, "        pub {}: {},", field.name, field.ty);
+        }
+        // Fragment-only structs read nothing by key, but still check for an object.
+        let binding = if fields.iter().any(|f| {
+            matches!(
+                f.decode,
+                Decode::Key(_) | Decode::Typename | Decode::When(_)
+            )
+        }) {
+            "let o = "
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "    }}\n\n    impl __c::FromJson for {name} {{\n        fn from_json(v: &__c::Value, p: __c::Path<'_>) -> Result<Self, __c::DecodeError> {{\n            {binding}__c::object(v, p, {})?;",
+            rust_string(parent)
+        );
+        if fields.iter().any(|f| matches!(f.decode, Decode::When(_))) {
+            out.push_str("            let t = __c::typename(o, p)?;\n");
+        }
+        out.push_str("            Ok(Self {\n");
+        for field in fields {
+            let expr = match &field.decode {
+                Decode::Key(key) => format!("__c::field(o, {}, p)?", rust_string(key)),
+                Decode::Typename => "__c::typename(o, p)?.to_owned()".to_owned(),
+                Decode::Same => "__c::FromJson::from_json(v, p)?".to_owned(),
+                Decode::SameOptional => "__c::FromJson::from_json(v, p).ok()".to_owned(),
+                Decode::When(types) => {
+                    let quoted: Vec<String> = types.iter().map(|t| rust_string(t)).collect();
+                    format!(
+                        "if matches!(t, {}) {{ Some(__c::FromJson::from_json(v, p)?) }} else {{ None }}",
+                        quoted.join(" | ")
+                    )
+                }
+            };
+            let _ = writeln!(out, "                {}: {expr},", field.name);
+        }
+        out.push_str("            })\n        }\n    }\n\n");
+        out
+    }
+
+    /// The `types` module: every enum and input object the operations use.
+    fn types(&mut self) -> String {
+        let mut out = String::new();
+        let inputs: Vec<String> = self.inputs.iter().cloned().collect();
+        for name in &inputs {
+            self.input_object(name, &mut out);
+        }
+        let enums: Vec<String> = self.enums.iter().cloned().collect();
+        for name in &enums {
+            self.enum_item(name, &mut out);
+        }
+        if !out.is_empty() {
+            out.insert_str(0, "    use ::shopify_client::codec as __c;\n\n");
+        }
+        out
+    }
+
+    fn enum_item(&mut self, name: &str, out: &mut String) {
+        let Some(def) = self.schema.schema.get_enum(name) else {
+            return;
+        };
+        let rust = pascal(name);
+        let mut variants: Vec<(String, String, Option<String>)> = Vec::new();
+        let mut taken = BTreeSet::new();
+        for (value, definition) in &def.values {
+            let mut variant = pascal(value);
+            while !taken.insert(variant.clone()) {
+                variant.push('_');
+            }
+            variants.push((
+                variant,
+                value.to_string(),
+                definition.description.as_ref().map(|d| d.to_string()),
+            ));
+        }
+        let unknown = if taken.contains("Unknown") {
+            "UnknownValue"
+        } else {
+            "Unknown"
+        };
+        if let Some(description) = &def.description {
+            doc(out, "    ", description);
+        }
+        let _ = writeln!(
+            out,
+            "    #[derive(Debug, Clone, PartialEq, Eq, Hash)]\n    pub enum {rust} {{"
+        );
+        for (variant, value, description) in &variants {
+            match description {
+                Some(text) => doc(out, "        ", text),
+                None => {
+                    let _ = writeln!(out, "        /// `{value}`");
+                }
+            }
+            let _ = writeln!(out, "        {variant},");
+        }
+        let _ = writeln!(
+            out,
+            "        /// A value added to the schema after this code was generated, kept as sent.\n        {unknown}(String),\n    }}\n\n    impl {rust} {{\n        /// The GraphQL name of the value.\n        pub fn as_str(&self) -> &str {{\n            match self {{"
+        );
+        for (variant, value, _) in &variants {
+            let _ = writeln!(
+                out,
+                "                Self::{variant} => {},",
+                rust_string(value)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "                Self::{unknown}(value) => value,\n            }}\n        }}\n    }}\n\n    impl ::std::fmt::Display for {rust} {{\n        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n            f.write_str(self.as_str())\n        }}\n    }}\n\n    impl __c::FromJson for {rust} {{\n        fn from_json(v: &__c::Value, p: __c::Path<'_>) -> Result<Self, __c::DecodeError> {{\n            let s = <String as __c::FromJson>::from_json(v, p)?;\n            Ok(match s.as_str() {{"
+        );
+        for (variant, value, _) in &variants {
+            let _ = writeln!(
+                out,
+                "                {} => Self::{variant},",
+                rust_string(value)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "                _ => Self::{unknown}(s),\n            }})\n        }}\n    }}\n\n    impl __c::ToJson for {rust} {{\n        fn to_json(&self) -> __c::Value {{\n            __c::Value::String(self.as_str().to_owned())\n        }}\n    }}\n"
+        );
+    }
+
+    fn input_object(&mut self, name: &str, out: &mut String) {
+        let Some(def) = self.schema.schema.get_input_object(name).cloned() else {
+            return;
+        };
+        let rust = pascal(name);
+        if let Some(description) = &def.description {
+            doc(out, "    ", description);
+        }
+        if def.directives.get("oneOf").is_some() {
+            // Exactly one field must be set: a Rust enum says so in the type.
+            let _ = writeln!(
+                out,
+                "    #[derive(Debug, Clone, PartialEq)]\n    pub enum {rust} {{"
+            );
+            let mut arms = Vec::new();
+            for (field, definition) in &def.fields {
+                let ty = self.input_type(&definition.ty.as_ref().clone().non_null(), "");
+                if let Some(text) = &definition.description {
+                    doc(out, "        ", text);
+                }
+                let variant = pascal(field);
+                let _ = writeln!(
+                    out,
+                    "        {variant}({}),",
+                    self.boxed(name, &definition.ty, ty)
+                );
+                arms.push((variant, field.to_string()));
+            }
+            let _ = writeln!(
+                out,
+                "    }}\n\n    impl __c::ToJson for {rust} {{\n        fn to_json(&self) -> __c::Value {{\n            let mut m = __c::JsonMap::new();\n            match self {{"
+            );
+            for (variant, field) in &arms {
+                let _ = writeln!(
+                    out,
+                    "                Self::{variant}(value) => __c::put(&mut m, {}, value),",
+                    rust_string(field)
+                );
+            }
+            out.push_str("            }\n            __c::Value::Object(m)\n        }\n    }\n\n");
+            return;
+        }
+        let mut fields = Vec::new();
+        for (field, definition) in &def.fields {
+            let ty = self.input_type(&definition.ty, "");
+            let ty = self.boxed(name, &definition.ty, ty);
+            fields.push((
+                snake(field),
+                field.to_string(),
+                ty,
+                definition.description.clone(),
+            ));
+        }
+        let defaultable = fields.iter().all(|(_, _, ty, _)| ty.starts_with("Option<"));
+        let _ = writeln!(
+            out,
+            "    #[derive(Debug, Clone, PartialEq{})]\n    pub struct {rust} {{",
+            if defaultable { ", Default" } else { "" }
+        );
+        for (field, _, ty, description) in &fields {
+            if let Some(text) = description {
+                doc(out, "        ", text);
+            }
+            let _ = writeln!(out, "        pub {field}: {ty},");
+        }
+        let _ = writeln!(
+            out,
+            "    }}\n\n    impl __c::ToJson for {rust} {{\n        fn to_json(&self) -> __c::Value {{\n            let mut m = __c::JsonMap::new();"
+        );
+        for (field, graphql, _, _) in &fields {
+            let _ = writeln!(
+                out,
+                "            __c::put(&mut m, {}, &self.{field});",
+                rust_string(graphql)
+            );
+        }
+        out.push_str("            __c::Value::Object(m)\n        }\n    }\n\n");
+    }
+
+    /// Boxes a non-list field whose input type leads back to `owner`, so the struct has a
+    /// finite size.
+    fn boxed(&self, owner: &str, ty: &Type, rust: String) -> String {
+        if ty.is_list() {
+            return rust;
+        }
+        let target = ty.inner_named_type().as_str();
+        if self.schema.schema.get_input_object(target).is_none() || !self.reaches(target, owner) {
+            return rust;
+        }
+        match rust
+            .strip_prefix("Option<")
+            .and_then(|r| r.strip_suffix('>'))
+        {
+            Some(inner) => format!("Option<Box<{inner}>>"),
+            None => format!("Box<{rust}>"),
+        }
+    }
+
+    /// Whether input type `from` contains `to` without going through a list.
+    fn reaches(&self, from: &str, to: &str) -> bool {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from.to_owned()];
+        while let Some(ty) = stack.pop() {
+            if ty == to {
+                return true;
+            }
+            if !seen.insert(ty.clone()) {
+                continue;
+            }
+            if let Some(input) = self.schema.schema.get_input_object(&ty) {
+                for field in input.fields.values() {
+                    if !field.ty.is_list() {
+                        stack.push(field.ty.inner_named_type().to_string());
+                    }
+                }
+            }
+        }
+        false
+    }
+}
+
+fn output_type(ty: &Type, leaf: &str) -> String {
+    match ty {
+        Type::Named(_) => format!("Option<{leaf}>"),
+        Type::NonNullNamed(_) => leaf.to_owned(),
+        Type::List(inner) => format!("Option<Vec<{}>>", output_type(inner, leaf)),
+        Type::NonNullList(inner) => format!("Vec<{}>", output_type(inner, leaf)),
+    }
+}
+
+fn on_enum(name: &str, parent: &str, variants: &[(String, String)]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "    /// Which `{parent}` this is, with the fields selected for that type.\n    #[derive(Debug, Clone, PartialEq)]\n    pub enum {name} {{"
+    );
+    for (ty, struct_name) in variants {
+        let _ = writeln!(
+            out,
+            "        /// A `{ty}`.\n        {}({struct_name}),",
+            pascal(ty)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "        /// Another type, for which the operation selects nothing more.\n        Other,\n    }}\n\n    impl __c::FromJson for {name} {{\n        fn from_json(v: &__c::Value, p: __c::Path<'_>) -> Result<Self, __c::DecodeError> {{\n            let o = __c::object(v, p, {})?;\n            Ok(match __c::typename(o, p)? {{",
+        rust_string(parent)
+    );
+    for (ty, _) in variants {
+        let _ = writeln!(
+            out,
+            "                {} => Self::{}(__c::FromJson::from_json(v, p)?),",
+            rust_string(ty),
+            pascal(ty)
+        );
+    }
+    out.push_str("                _ => Self::Other,\n            })\n        }\n    }\n\n");
+    out
+}

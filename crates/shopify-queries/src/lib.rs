@@ -1,0 +1,23 @@
+//! Typed async functions for every operation in the workspace's `graphql/` folder.
+//!
+//! Each `graphql/<name>.graphql` holds one operation; the build checks it against the
+//! Admin schema in `schema/` and generates a module `<name>` (its `Variables`,
+//! `ResponseData` and nested types) and an async function `<name>(&client, variables)`.
+//!
+//! ```no_run
+//! use shopify_queries::{products, Client};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::from_env()?;
+//! let data = products(&client, products::Variables { first: 10 }).await?;
+//! for edge in data.products.edges {
+//!     println!("{} {}", edge.node.id, edge.node.title);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+pub use shopify_client::*;
+
+include!(concat!(env!("OUT_DIR"), "/operations.rs"));
