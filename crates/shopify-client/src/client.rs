@@ -219,11 +219,7 @@ impl Client {
         &self,
         variables: &O::Variables,
     ) -> Result<Response<O::Response>, Error> {
-        let body = json!({
-            "query": O::QUERY,
-            "variables": variables.to_json(),
-            "operationName": O::NAME,
-        });
+        let body = request_body::<O>(variables);
         let answer = self.post(O::API_VERSION, &body, O::NAME, O::KIND).await?;
         let data =
             O::Response::from_json(&answer.data, Path::Root).map_err(|source| Error::Decode {
@@ -328,6 +324,15 @@ impl Client {
             }
         }
     }
+}
+
+/// The JSON body sent for an operation: `{"query", "variables", "operationName"}`.
+pub fn request_body<O: Operation>(variables: &O::Variables) -> Value {
+    json!({
+        "query": O::QUERY,
+        "variables": variables.to_json(),
+        "operationName": O::NAME,
+    })
 }
 
 /// A decoded GraphQL answer without errors.

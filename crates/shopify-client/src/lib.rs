@@ -25,7 +25,9 @@ pub mod codec;
 mod error;
 pub mod scalars;
 
-pub use client::{BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response};
+pub use client::{
+    BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response, request_body,
+};
 pub use error::{Error, GraphqlError, GraphqlErrors, PathSegment};
 pub use shopify_auth;
 
@@ -36,6 +38,21 @@ pub enum OperationKind {
     Query,
     /// A write.
     Mutation,
+}
+
+/// What the build knows about one generated operation, for tools that list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationInfo {
+    /// The operation name, e.g. `ProductsPage`.
+    pub name: &'static str,
+    /// The module and function name, e.g. `products_page`.
+    pub module: &'static str,
+    /// The source file, e.g. `graphql/products_page.graphql`.
+    pub file: &'static str,
+    /// Query or mutation.
+    pub kind: OperationKind,
+    /// The exact text sent.
+    pub query: &'static str,
 }
 
 /// An operation generated from a `.graphql` file.

@@ -26,33 +26,198 @@ fn file_of(span: Option<SourceSpan>, sources: &SourceMap) -> String {
         .unwrap_or_default()
 }
 
-/// apollo-compiler's diagnostics, located, without suggestions (syntax errors).
+/// apollo-compiler's diagnostics, located, without suggestions. Only the first syntax
+/// error of a file is kept: the parser's later ones are consequences of it.
 pub(crate) fn from_apollo_plain(errors: &DiagnosticList) -> Vec<Diagnostic> {
+    let mut syntax_seen = std::collections::BTreeSet::new();
     errors
         .iter()
-        .map(|d| {
-            let span = d.error.location();
-            let (line, column) = position(span, d.sources);
-            Diagnostic::error(&file_of(span, d.sources), line, column, d.error.to_string())
-        })
+        .filter_map(|d| plain(&d, &mut syntax_seen))
         .collect()
 }
 
+fn plain(
+    d: &apollo_compiler::diagnostic::Diagnostic<'_, apollo_compiler::validation::DiagnosticData>,
+    syntax_seen: &mut std::collections::BTreeSet<String>,
+) -> Option<Diagnostic> {
+    let span = d.error.location();
+    let (line, column) = position(span, d.sources);
+    let file = file_of(span, d.sources);
+    let mut message = d.error.to_string();
+    if message.starts_with("syntax error") {
+        if !syntax_seen.insert(file.clone()) {
+            return None;
+        }
+        message = readable_tokens(&message);
+    }
+    Some(Diagnostic::error(&file, line, column, message))
+}
+
+/// The parser names tokens by kind (`R_CURLY`); users know them by their text.
+fn readable_tokens(message: &str) -> String {
+    const TOKENS: &[(&str, &str)] = &[
+        ("R_CURLY", "`}`"),
+        ("L_CURLY", "`{`"),
+        ("R_PAREN", "`)`"),
+        ("L_PAREN", "`(`"),
+        ("R_BRACK", "`]`"),
+        ("L_BRACK", "`[`"),
+        ("COLON", "`:`"),
+        ("BANG", "`!`"),
+        ("EQ", "`=`"),
+        ("DOLLAR", "`$`"),
+        ("AT", "`@`"),
+        ("SPREAD", "`...`"),
+        ("PIPE", "`|`"),
+        ("AMP", "`&`"),
+        ("EOF", "the end of the file"),
+    ];
+    message
+        .split(' ')
+        .map(|word| {
+            let bare = word.trim_end_matches([',', '.']);
+            match TOKENS.iter().find(|(kind, _)| *kind == bare) {
+                Some((_, text)) => word.replacen(bare, text, 1),
+                None => word.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What [`from_apollo`] needs to know about the document that failed.
+pub(crate) struct Context<'a, T> {
+    pub schema: &'a AdminSchema,
+    /// The document as written.
+    pub ast: &'a ast::Document,
+    /// What apollo-compiler built of it (invalid parts dropped).
+    pub partial: &'a ExecutableDocument,
+    /// Known fragments, for suggestions.
+    pub fragments: &'a BTreeMap<String, T>,
+    /// The operation's variables, for suggestions.
+    pub variables: &'a [&'a str],
+}
+
+const NO_SUBSELECTION: &str = "interface, union and object types must have a subselection set";
+
 /// apollo-compiler's diagnostics, located, each with a "did you mean" where the schema
-/// (or the project's fragments, or the operation's variables) has a close name.
-pub(crate) fn from_apollo<T>(
-    schema: &AdminSchema,
-    errors: &DiagnosticList,
-    fragments: &BTreeMap<String, T>,
-    variables: &[&str],
-) -> Vec<Diagnostic> {
-    let mut out = from_apollo_plain(errors);
-    for diagnostic in &mut out {
-        if let Some(hint) = suggestion(schema, &diagnostic.message, fragments, variables) {
-            diagnostic.message = format!("{}; {hint}", diagnostic.message);
+/// (or the project's fragments, or the operation's variables) has a close name, minus
+/// the follow-on errors apollo-compiler adds after dropping an invalid selection.
+pub(crate) fn from_apollo<T>(context: &Context<'_, T>, errors: &DiagnosticList) -> Vec<Diagnostic> {
+    let mut with_selections = std::collections::HashSet::new();
+    for definition in &context.ast.definitions {
+        match definition {
+            ast::Definition::OperationDefinition(op) => {
+                spans_with_selections(&op.selection_set, &mut with_selections)
+            }
+            ast::Definition::FragmentDefinition(f) => {
+                spans_with_selections(&f.selection_set, &mut with_selections)
+            }
+            _ => {}
         }
     }
+    let mut out = Vec::new();
+    let mut syntax_seen = std::collections::BTreeSet::new();
+    for apollo in errors.iter() {
+        let Some(mut diagnostic) = plain(&apollo, &mut syntax_seen) else {
+            continue;
+        };
+        let span = apollo.error.location();
+        if diagnostic.message == NO_SUBSELECTION {
+            // Written with selections that were all invalid: those are reported already.
+            if span.is_some_and(|s| with_selections.contains(&(s.file_id(), s.offset()))) {
+                continue;
+            }
+            if let Some(field) = span.and_then(|s| find_field(context.partial, s)) {
+                let ty = field.ty().inner_named_type();
+                let example = context
+                    .schema
+                    .schema
+                    .type_field(ty, "id")
+                    .map_or("__typename", |_| "id");
+                diagnostic.message = format!(
+                    "field `{}` returns `{ty}`, so it must select fields of it, e.g. `{} {{ {example} }}`",
+                    field.name,
+                    field.response_key()
+                );
+            }
+        }
+        if diagnostic.message.contains("cannot be used for argument") {
+            // Follows "cannot find type" for the variable's declared type.
+            let declared = backticked(&diagnostic.message).get(1).map(|t| {
+                t.trim_matches(|c| c == '[' || c == ']' || c == '!')
+                    .to_owned()
+            });
+            if declared.is_some_and(|t| !context.schema.schema.types.contains_key(t.as_str())) {
+                continue;
+            }
+        }
+        if let Some(hint) = suggestion(
+            context.schema,
+            &diagnostic.message,
+            context.fragments,
+            context.variables,
+        ) {
+            diagnostic.message = format!("{}; {hint}", diagnostic.message);
+        }
+        out.push(diagnostic);
+    }
     out
+}
+
+fn spans_with_selections(
+    selections: &[ast::Selection],
+    out: &mut std::collections::HashSet<(apollo_compiler::parser::FileId, usize)>,
+) {
+    for selection in selections {
+        match selection {
+            ast::Selection::Field(field) => {
+                if !field.selection_set.is_empty() {
+                    if let Some(span) = field.location() {
+                        out.insert((span.file_id(), span.offset()));
+                    }
+                }
+                spans_with_selections(&field.selection_set, out);
+            }
+            ast::Selection::InlineFragment(inline) => {
+                spans_with_selections(&inline.selection_set, out)
+            }
+            ast::Selection::FragmentSpread(_) => {}
+        }
+    }
+}
+
+fn find_field(
+    doc: &ExecutableDocument,
+    span: SourceSpan,
+) -> Option<Node<apollo_compiler::executable::Field>> {
+    fn walk(
+        set: &SelectionSet,
+        span: SourceSpan,
+    ) -> Option<Node<apollo_compiler::executable::Field>> {
+        for selection in &set.selections {
+            let found = match selection {
+                Selection::Field(field) if field.location() == Some(span) => {
+                    return Some(field.clone());
+                }
+                Selection::Field(field) => walk(&field.selection_set, span),
+                Selection::InlineFragment(inline) => walk(&inline.selection_set, span),
+                Selection::FragmentSpread(_) => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+    doc.operations
+        .iter()
+        .find_map(|op| walk(&op.selection_set, span))
+        .or_else(|| {
+            doc.fragments
+                .values()
+                .find_map(|f| walk(&f.selection_set, span))
+        })
 }
 
 /// The names between backticks in a message, in order.

@@ -131,7 +131,14 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
         let all: Vec<&str> = fragment_defs.keys().map(String::as_str).collect();
         let doc = assemble(None, &all, &fragment_defs);
         if let Err(errors) = doc.to_executable_validate(&schema.schema) {
-            for diagnostic in check::from_apollo(schema, &errors.errors, &fragment_defs, &[]) {
+            let context = check::Context {
+                schema,
+                ast: &doc,
+                partial: &errors.partial,
+                fragments: &fragment_defs,
+                variables: &[],
+            };
+            for diagnostic in check::from_apollo(&context, &errors.errors) {
                 if !diagnostic.message.contains("must be used in an operation") {
                     diagnostics.insert(diagnostic);
                 }
@@ -142,7 +149,7 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
     let mut operations = Vec::new();
     let mut used_fragments = BTreeSet::new();
     let mut warnings = BTreeSet::new();
-    let fragment_names: BTreeSet<String> = fragment_files.values().cloned().collect();
+    let fragment_files_shown: BTreeSet<String> = fragment_files.values().cloned().collect();
     for file in &sources.operations {
         let Some(doc) = parse(file, &mut diagnostics) else {
             continue;
@@ -160,11 +167,16 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
         let variables: Vec<&str> = op.variables.iter().map(|v| v.name.as_str()).collect();
         match merged.to_executable_validate(&schema.schema) {
             Err(errors) => {
-                for diagnostic in
-                    check::from_apollo(schema, &errors.errors, &fragment_defs, &variables)
-                {
+                let context = check::Context {
+                    schema,
+                    ast: &merged,
+                    partial: &errors.partial,
+                    fragments: &fragment_defs,
+                    variables: &variables,
+                };
+                for diagnostic in check::from_apollo(&context, &errors.errors) {
                     // Fragment files were reported above.
-                    if !fragment_names.contains(&diagnostic.file) {
+                    if !fragment_files_shown.contains(&diagnostic.file) {
                         diagnostics.insert(diagnostic);
                     }
                 }
@@ -240,6 +252,19 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
 }
 
 fn parse(file: &SourceFile, diagnostics: &mut BTreeSet<Diagnostic>) -> Option<ast::Document> {
+    let blank = file
+        .text
+        .lines()
+        .all(|line| line.trim().is_empty() || line.trim_start().starts_with('#'));
+    if blank {
+        diagnostics.insert(Diagnostic::error(
+            &file.display,
+            0,
+            0,
+            "the file is empty; each .graphql file under graphql/ holds one named query or mutation (or, under graphql/fragments/, named fragments)",
+        ));
+        return None;
+    }
     match ast::Document::parse(file.text.as_str(), &file.display) {
         Ok(doc) => Some(doc),
         Err(errors) => {
@@ -297,6 +322,9 @@ fn single_operation<'d>(
         match definition {
             ast::Definition::OperationDefinition(op) => {
                 operations.push(op);
+                if operations.len() > 1 {
+                    continue; // reported below as one operation too many
+                }
                 match &op.name {
                     None => error(format!(
                         "operations must be named; name this one after its file, e.g. `{} {}`",

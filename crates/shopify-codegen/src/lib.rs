@@ -56,7 +56,7 @@ pub enum Severity {
 pub struct Diagnostic {
     /// The file, as shown to the user (e.g. `graphql/products.graphql`).
     pub file: String,
-    /// 1-based line, 0 when the problem concerns the whole file.
+    /// 1-based line; 0 when the problem concerns the whole file (shown as 1:1).
     pub line: usize,
     /// 1-based column.
     pub column: usize,
@@ -97,15 +97,14 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file, self.message)
+        // A problem with the whole file points at its start, so the form stays
+        // `file:line:col: message` for editors and CI annotations.
+        let (line, column) = if self.line == 0 {
+            (1, 1)
         } else {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.file, self.line, self.column, self.message
-            )
-        }
+            (self.line, self.column)
+        };
+        write!(f, "{}:{line}:{column}: {}", self.file, self.message)
     }
 }
 

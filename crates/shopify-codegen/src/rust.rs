@@ -149,6 +149,19 @@ pub fn generate(schema: &AdminSchema, compiled: &Compiled) -> Result<String, Dia
     out.push_str(&fragments);
     out.push_str("}\n");
     out.push_str(&operations);
+    out.push_str("\n/// Every operation generated from `graphql/`, in file order.\npub const OPERATIONS: &[::shopify_client::OperationInfo] = &[\n");
+    for op in &compiled.operations {
+        let _ = writeln!(
+            out,
+            "    ::shopify_client::OperationInfo {{ name: {}, module: {}, file: {}, kind: ::shopify_client::OperationKind::{:?}, query: {}::QUERY }},",
+            rust_string(&op.name),
+            rust_string(&op.module),
+            rust_string(&op.file),
+            op.kind,
+            op.module
+        );
+    }
+    out.push_str("];\n");
     Ok(out)
 }
 
@@ -547,7 +560,10 @@ impl Gen<'_> {
                     }
                 }
                 Part::Set(set, conditional) => {
-                    for selection in set.selections.iter().rev() {
+                    // Fragments that always apply are expanded after this set's own
+                    // fields, in document order.
+                    let mut expand = Vec::new();
+                    for selection in &set.selections {
                         match selection {
                             Selection::Field(_) => {}
                             Selection::InlineFragment(inline) => {
@@ -556,21 +572,20 @@ impl Gen<'_> {
                                     .type_condition
                                     .as_ref()
                                     .map_or_else(|| parent.to_owned(), |c| c.to_string());
+                                let part = Part::Set(&inline.selection_set, conditional);
                                 if self.covers(&condition, parent) {
-                                    stack.push(Part::Set(&inline.selection_set, conditional));
+                                    expand.push(part);
                                 } else {
-                                    narrow
-                                        .entry(condition)
-                                        .or_default()
-                                        .push(Part::Set(&inline.selection_set, conditional));
+                                    narrow.entry(condition).or_default().push(part);
                                 }
                             }
-                            Selection::FragmentSpread(spread) => stack.push(Part::Spread(
+                            Selection::FragmentSpread(spread) => expand.push(Part::Spread(
                                 spread.fragment_name.as_str(),
                                 conditional || has_condition(&spread.directives),
                             )),
                         }
                     }
+                    stack.extend(expand.into_iter().rev());
                     // Fields in document order, before the fragments queued above.
                     for selection in &set.selections {
                         if let Selection::Field(field) = selection {
@@ -746,13 +761,15 @@ impl Gen<'_> {
             "    }}\n\n    impl __c::FromJson for {name} {{\n        fn from_json(v: &__c::Value, p: __c::Path<'_>) -> Result<Self, __c::DecodeError> {{\n            {binding}__c::object(v, p, {})?;",
             rust_string(parent)
         );
-        if fields.iter().any(|f| matches!(f.decode, Decode::When(_))) {
+        let reads_typename = fields.iter().any(|f| matches!(f.decode, Decode::When(_)));
+        if reads_typename {
             out.push_str("            let t = __c::typename(o, p)?;\n");
         }
         out.push_str("            Ok(Self {\n");
         for field in fields {
             let expr = match &field.decode {
                 Decode::Key(key) => format!("__c::field(o, {}, p)?", rust_string(key)),
+                Decode::Typename if reads_typename => "t.to_owned()".to_owned(),
                 Decode::Typename => "__c::typename(o, p)?.to_owned()".to_owned(),
                 Decode::Same => "__c::FromJson::from_json(v, p)?".to_owned(),
                 Decode::SameOptional => "__c::FromJson::from_json(v, p).ok()".to_owned(),

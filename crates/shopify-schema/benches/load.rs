@@ -78,7 +78,10 @@ fn main() {
             let text = gunzip(&std::fs::read(&path).expect("read"));
             shopify_schema::introspection::convert(&text, "2026-10").expect("convert");
         });
-        println!("load: introspection json   median {convert:?} ({} bytes)", json.len());
+        println!(
+            "load: introspection json   median {convert:?} ({} bytes)",
+            json.len()
+        );
         println!("load: introspection json.gz median {json_gz:?}");
     }
 }

@@ -26,6 +26,10 @@ fn main() -> anyhow::Result<()> {
     let mut meta = serde_json::to_string_pretty(&converted.meta)?;
     meta.push('\n');
     std::fs::write(out.join("admin.meta.json"), meta)?;
-    eprintln!("wrote {}/admin.graphql ({} bytes) and admin.meta.json", out.display(), converted.sdl.len());
+    eprintln!(
+        "wrote {}/admin.graphql ({} bytes) and admin.meta.json",
+        out.display(),
+        converted.sdl.len()
+    );
     Ok(())
 }

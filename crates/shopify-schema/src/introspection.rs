@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 
 use serde::Deserialize;
 
-use crate::meta::{FieldMeta, SchemaMeta, TypeMeta};
 use crate::SchemaError;
+use crate::meta::{FieldMeta, SchemaMeta, TypeMeta};
 
 /// The result of converting an introspection document.
 #[derive(Debug)]
@@ -50,7 +50,9 @@ pub fn convert(json: &str, api_version: &str) -> Result<Converted, SchemaError> 
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Root {
-    Wrapped { data: Data },
+    Wrapped {
+        data: Data,
+    },
     Bare {
         #[serde(rename = "__schema")]
         schema: IntroSchema,
@@ -231,7 +233,11 @@ fn input_value(out: &mut String, indent: &str, value: &InputValue) {
     if let Some(default) = &value.default_value {
         let _ = write!(out, " = {default}");
     }
-    deprecated(out, value.is_deprecated, value.deprecation_reason.as_deref());
+    deprecated(
+        out,
+        value.is_deprecated,
+        value.deprecation_reason.as_deref(),
+    );
     out.push('\n');
 }
 

@@ -16,8 +16,8 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use apollo_compiler::validation::Valid;
 use apollo_compiler::Schema;
+use apollo_compiler::validation::Valid;
 
 pub mod introspection;
 pub mod meta;
@@ -54,7 +54,9 @@ pub enum SchemaError {
         errors: String,
     },
     /// The extensions file is not what we wrote.
-    #[error("schema extensions {file} are malformed: {message}; regenerate them (see schema/README.md)")]
+    #[error(
+        "schema extensions {file} are malformed: {message}; regenerate them (see schema/README.md)"
+    )]
     Meta {
         /// The file.
         file: String,
@@ -103,7 +105,11 @@ impl AdminSchema {
         };
         let sdl = read("admin.graphql")?;
         let meta = read("admin.meta.json")?;
-        Self::parse(&sdl, &meta, &dir.join("admin.graphql").display().to_string())
+        Self::parse(
+            &sdl,
+            &meta,
+            &dir.join("admin.graphql").display().to_string(),
+        )
     }
 
     /// The schema checked in with this workspace, parsed once per process.
@@ -111,7 +117,8 @@ impl AdminSchema {
         static BUNDLED: OnceLock<AdminSchema> = OnceLock::new();
         BUNDLED.get_or_init(|| {
             #[allow(clippy::expect_used)] // a test pins that the checked-in schema loads
-            Self::parse(BUNDLED_SDL, BUNDLED_META, SDL_PATH).expect("the checked-in schema is valid")
+            Self::parse(BUNDLED_SDL, BUNDLED_META, SDL_PATH)
+                .expect("the checked-in schema is valid")
         })
     }
 
