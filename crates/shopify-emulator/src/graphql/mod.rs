@@ -1,0 +1,384 @@
+//! `POST /admin/api/{version}/graphql.json` as a pipeline:
+//!
+//! 1. **auth** (`handle`): shop from `Host`, `X-Shopify-Access-Token` → 401;
+//! 2. **request** ([`Request::from_json`]): body shape → 400;
+//! 3. **static checks** ([`validate::check`], [`variables::coerce`]): graphql-ruby errors,
+//!    no `data`, no cost;
+//! 4. **admission** ([`admit`]): the seam for query cost, the leaky-bucket throttle and fault
+//!    injection. Today it admits everything and adds no `extensions`;
+//! 5. **execute** ([`execute`]): apollo-compiler with the generic resolver;
+//! 6. **respond** ([`Outcome`]): data, errors with Shopify codes, `extensions` if any.
+
+mod connection;
+mod json;
+mod mutations;
+mod resolve;
+pub(crate) mod validate;
+mod variables;
+
+use std::cell::RefCell;
+use std::collections::HashMap as StdHashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use apollo_compiler::executable::{ExecutableDocument, Operation, OperationType, Selection};
+use apollo_compiler::resolvers::Execution;
+use apollo_compiler::schema::Implementers;
+use apollo_compiler::validation::Valid;
+use apollo_compiler::collections::HashMap;
+use apollo_compiler::{Name, Schema};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+use shopify_schema::AdminSchema;
+
+use crate::oauth::TokenInfo;
+use crate::server::{Shared, not_found};
+use crate::store::{ShopState, Store};
+use resolve::{CODE_SEPARATOR, Ctx, Obj, StoreAccess};
+use validate::GqlError;
+
+/// Shopify's answer to a missing, unknown, revoked or expired token.
+const INVALID_TOKEN: &str =
+    "[API] Invalid API key or access token (unrecognized login or wrong password)";
+
+/// Per-process caches over the (static) schema.
+pub(crate) struct Engine {
+    schema: &'static AdminSchema,
+    /// Full introspection is ~7 MB and ~100 ms: answers to introspection-only operations are
+    /// cached by request.
+    introspection: Mutex<StdHashMap<String, Arc<Value>>>,
+}
+
+impl Engine {
+    pub(crate) fn new(schema: &'static AdminSchema) -> Self {
+        Self {
+            schema,
+            introspection: Mutex::new(StdHashMap::new()),
+        }
+    }
+
+    fn implementers(&self) -> &'static HashMap<Name, Implementers> {
+        static MAP: OnceLock<HashMap<Name, Implementers>> = OnceLock::new();
+        MAP.get_or_init(|| self.schema.schema.implementers_map())
+    }
+}
+
+/// What the pipeline answers: a status and a JSON body.
+#[derive(Debug, Clone)]
+pub(crate) struct Outcome {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Value,
+}
+
+impl Outcome {
+    fn ok(body: Value) -> Self {
+        Self {
+            status: StatusCode::OK,
+            body,
+        }
+    }
+
+    /// Static errors: `errors` only, no `data`, no `extensions`.
+    fn static_errors(errors: &[GqlError]) -> Self {
+        Self::ok(json!({"errors": errors.iter().map(GqlError::to_json).collect::<Vec<_>>()}))
+    }
+}
+
+/// A GraphQL request body.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    pub(crate) query: String,
+    pub(crate) variables: Map<String, Value>,
+    pub(crate) operation_name: Option<String>,
+}
+
+impl Request {
+    /// `None` when Shopify would answer 400 (no JSON object, or no query string).
+    pub(crate) fn from_json(body: &Value) -> Option<Self> {
+        let query = body.get("query")?.as_str()?;
+        if query.trim().is_empty() {
+            return None;
+        }
+        let variables = match body.get("variables") {
+            Some(Value::Object(map)) => map.clone(),
+            // Some clients send variables as a JSON string.
+            Some(Value::String(s)) => serde_json::from_str(s).unwrap_or_default(),
+            _ => Map::new(),
+        };
+        Some(Self {
+            query: query.to_owned(),
+            variables,
+            operation_name: body
+                .get("operationName")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        })
+    }
+}
+
+/// The axum handler: auth, then the pipeline on a blocking thread.
+pub(crate) async fn handle(
+    State(shared): State<Arc<Shared>>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let served = shared.schema.api_version().to_owned();
+    if version != served {
+        tracing::debug!(asked = %version, %served, "emulator: API version falls forward");
+    }
+    let Some(shop) = shared.shop_for(&headers) else {
+        return not_found();
+    };
+    let token = headers
+        .get("x-shopify-access-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let Some(grant) = shared.tokens.check(token, &shop.handle) else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"errors": INVALID_TOKEN})),
+        )
+            .into_response();
+    };
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return bad_request();
+    };
+    if Request::from_json(&body).is_none() {
+        return bad_request();
+    }
+    let task = tokio::task::spawn_blocking(move || run_json(&shared, &shop, &body, Some(&grant)));
+    let outcome = match task.await {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            tracing::error!(%error, "emulator: GraphQL pipeline panicked");
+            Outcome {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                body: json!({"errors": "Internal Server Error"}),
+            }
+        }
+    };
+    let mut response = (outcome.status, axum::Json(outcome.body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&served) {
+        response.headers_mut().insert("x-shopify-api-version", v);
+    }
+    response
+}
+
+fn bad_request() -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(json!({"errors": {"query": "Required parameter missing or invalid"}})),
+    )
+        .into_response()
+}
+
+/// Runs one request body through the pipeline against `shop`.
+pub(crate) fn run_json(
+    shared: &Shared,
+    shop: &ShopState,
+    body: &Value,
+    grant: Option<&TokenInfo>,
+) -> Outcome {
+    let Some(request) = Request::from_json(body) else {
+        return Outcome {
+            status: StatusCode::BAD_REQUEST,
+            body: json!({"errors": {"query": "Required parameter missing or invalid"}}),
+        };
+    };
+    let schema = &shared.schema.schema;
+    let document = match validate::check(schema, &request.query) {
+        Ok(document) => document,
+        Err(errors) => return Outcome::static_errors(&errors),
+    };
+    let operation = match select_operation(&document, request.operation_name.as_deref()) {
+        Ok(op) => op,
+        Err(message) => return Outcome::ok(json!({"errors": [{"message": message}]})),
+    };
+    let variables = match variables::coerce(schema, operation, &request.variables, &request.query) {
+        Ok(vars) => vars,
+        Err(errors) => return Outcome::static_errors(&errors),
+    };
+    let extensions = match admit(&request, operation, grant) {
+        Admission::Proceed { extensions } => extensions,
+        Admission::Answer(outcome) => return outcome,
+    };
+    let introspection_key = is_introspection_only(operation).then(|| {
+        format!(
+            "{}\u{0}{}\u{0}{}",
+            request.query,
+            Value::Object(request.variables.clone()),
+            request.operation_name.as_deref().unwrap_or_default()
+        )
+    });
+    if let Some(key) = &introspection_key {
+        let cache = shared
+            .engine
+            .introspection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(hit) = cache.get(key) {
+            return Outcome::ok((**hit).clone());
+        }
+    }
+    let mut body = execute(
+        &shared.engine,
+        schema,
+        &document,
+        operation,
+        &variables,
+        shop,
+    );
+    if let (Some(extensions), Value::Object(map)) = (extensions, &mut body) {
+        map.insert("extensions".into(), Value::Object(extensions));
+    }
+    if let Some(key) = introspection_key {
+        shared
+            .engine
+            .introspection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, Arc::new(body.clone()));
+    }
+    Outcome::ok(body)
+}
+
+/// Decision of the admission stage.
+enum Admission {
+    /// Execute; merge these `extensions` (e.g. a cost block) into the response.
+    Proceed {
+        extensions: Option<Map<String, Value>>,
+    },
+    /// Answer without executing (throttled, too expensive, injected fault).
+    #[allow(dead_code)] // used once cost and throttling land
+    Answer(Outcome),
+}
+
+/// The seam for query cost, the leaky-bucket throttle and fault injection: it sees the
+/// validated operation, its variables' request and the token's grant (app + shop) before
+/// anything executes. Nothing is charged yet.
+fn admit(_request: &Request, operation: &Operation, grant: Option<&TokenInfo>) -> Admission {
+    if let Some(grant) = grant {
+        tracing::trace!(
+            client_id = %grant.client_id,
+            scopes = grant.scopes.len(),
+            operation = ?operation.name,
+            "emulator: admitted"
+        );
+    }
+    Admission::Proceed { extensions: None }
+}
+
+fn select_operation<'d>(
+    document: &'d Valid<ExecutableDocument>,
+    name: Option<&str>,
+) -> Result<&'d Operation, String> {
+    match name {
+        Some(name) => document
+            .operations
+            .get(Some(name))
+            .map(|op| &**op)
+            .map_err(|_| format!("No operation named \"{name}\"")),
+        None => document
+            .operations
+            .get(None)
+            .map(|op| &**op)
+            .map_err(|_| "An operation name is required".to_owned()),
+    }
+}
+
+fn is_introspection_only(operation: &Operation) -> bool {
+    operation.operation_type == OperationType::Query
+        && !operation.selection_set.selections.is_empty()
+        && operation
+            .selection_set
+            .selections
+            .iter()
+            .all(|s| matches!(s, Selection::Field(f) if f.name == "__schema" || f.name == "__type"))
+}
+
+/// Executes a validated operation against the shop's data; returns the response body.
+fn execute(
+    engine: &Engine,
+    schema: &'static Valid<Schema>,
+    document: &Valid<ExecutableDocument>,
+    operation: &Operation,
+    variables: &crate::store::JsonMap,
+    shop: &ShopState,
+) -> Value {
+    let variables = Valid::assume_valid_ref(variables);
+    let run = |store: StoreAccess<'_>, root: &str| {
+        let ctx = Ctx {
+            schema,
+            implementers: engine.implementers(),
+            store,
+        };
+        let root = Obj {
+            ctx: &ctx,
+            ty: root.to_owned(),
+            data: Arc::new(serde_json_bytes::json!({})),
+            origin: 0,
+        };
+        Execution::new(schema, document)
+            .operation(operation)
+            .coerced_variable_values(variables)
+            .implementers_map(engine.implementers())
+            .enable_schema_introspection(true)
+            .execute_sync(&root)
+    };
+    let root_name = schema
+        .root_operation(operation.operation_type)
+        .map_or("QueryRoot", |n| n.as_str());
+    let result = if operation.operation_type == OperationType::Mutation {
+        let mut guard = shop.store.write().unwrap_or_else(PoisonError::into_inner);
+        let store: &mut Store = &mut guard;
+        run(StoreAccess::Write(RefCell::new(store)), root_name)
+    } else {
+        let guard = shop.store.read().unwrap_or_else(PoisonError::into_inner);
+        run(StoreAccess::Read(&guard), root_name)
+    };
+    match result {
+        Ok(response) => {
+            let mut out = Map::new();
+            if !response.errors.is_empty() {
+                let errors = response.errors.iter().map(execution_error).collect();
+                out.insert("errors".into(), Value::Array(errors));
+            }
+            let data = response.data.map_or(Value::Null, |d| {
+                json::from_bytes(&serde_json_bytes::Value::Object(d))
+            });
+            out.insert("data".into(), data);
+            Value::Object(out)
+        }
+        Err(error) => {
+            json!({"errors": [{"message": error.message().to_string()}]})
+        }
+    }
+}
+
+/// A field error with the Shopify code carried in its message split back out.
+fn execution_error(error: &apollo_compiler::response::GraphQLError) -> Value {
+    let (code, message) = match error.message.split_once(CODE_SEPARATOR) {
+        Some((code, message)) => (code.to_owned(), message.to_owned()),
+        None => ("INTERNAL_SERVER_ERROR".to_owned(), error.message.clone()),
+    };
+    let mut out = Map::new();
+    out.insert("message".into(), Value::from(message));
+    if !error.locations.is_empty() {
+        let locations = error
+            .locations
+            .iter()
+            .map(|l| json!({"line": l.line, "column": l.column}))
+            .collect();
+        out.insert("locations".into(), Value::Array(locations));
+    }
+    out.insert(
+        "path".into(),
+        serde_json::to_value(&error.path).unwrap_or(Value::Null),
+    );
+    out.insert("extensions".into(), json!({"code": code}));
+    Value::Object(out)
+}

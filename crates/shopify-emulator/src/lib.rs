@@ -1,0 +1,71 @@
+//! An offline emulator of Shopify's Admin GraphQL API.
+//!
+//! Real Shopify is out of reach from tests, benchmarks and the CLI's offline mode, so this crate
+//! serves the same HTTP surface from a seeded demo shop: the client-credentials token exchange
+//! and `POST /admin/api/{version}/graphql.json`, validated against the checked-in Admin schema
+//! (via [`shopify_schema`]) and answered with graphql-ruby's error shapes as observed live.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use shopify_emulator::{App, Emulator};
+//!
+//! let running = Emulator::builder()
+//!     .app(App::new("client-id", "client-secret", ["read_products", "write_products"]))
+//!     .token_ttl(std::time::Duration::from_secs(2))
+//!     .start()
+//!     .await?;
+//! let token_url = running.url().join("/admin/oauth/access_token")?;
+//! println!("POST {token_url} with grant_type=client_credentials");
+//! assert!(running.requests().is_empty());
+//! drop(running); // the server stops and the port is released
+//! # Ok(()) }
+//! ```
+//!
+//! # Module map
+//! - [`config`]: [`App`], [`EmulatorBuilder`] and the demo credentials.
+//! - `server`: the axum router, request recording, common response headers, [`RunningEmulator`].
+//! - `oauth`: `POST /admin/oauth/access_token` and the token table.
+//! - `graphql`: the GraphQL pipeline, auth → parse/validate → (cost/throttle seam) → execute
+//!   → respond; submodules translate apollo-compiler diagnostics to graphql-ruby errors,
+//!   coerce variables, resolve fields generically from JSON, paginate and search.
+//! - `store`: the demo shop's data (`data/demo_shop.json`) and the mutations' writes.
+#![warn(missing_docs)]
+
+pub mod config;
+mod graphql;
+mod oauth;
+mod server;
+mod store;
+
+pub use config::{
+    App, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SCOPES, DEMO_SHOP, EmulatorBuilder,
+};
+pub use server::{InProcess, RecordedRequest, RunningEmulator};
+
+/// Entry point: `Emulator::builder()` configures and starts an emulator.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder with the demo shop and the demo app.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+}
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EmulatorError {
+    /// The listening socket could not be bound.
+    #[error("cannot bind the emulator to {addr}; pick another address or port")]
+    Bind {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The checked-in demo data does not load (a bug in `data/demo_shop.json`).
+    #[error("the emulator's seed data is invalid: {0}")]
+    Seed(String),
+}

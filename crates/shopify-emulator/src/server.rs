@@ -1,0 +1,382 @@
+//! The HTTP surface: router, request recording, common headers, lifecycle.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use shopify_schema::AdminSchema;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::{App, DEMO_SHOP, EmulatorBuilder};
+use crate::graphql::Engine;
+use crate::store::ShopState;
+use crate::{EmulatorError, graphql, oauth};
+
+/// Bodies above this are refused; Shopify's own limit is of this order.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// One request the emulator received, for tests to inspect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    /// HTTP method, e.g. `POST`.
+    pub method: String,
+    /// Path and query, e.g. `/admin/api/2026-10/graphql.json`.
+    pub path: String,
+    /// Headers as (lower-case name, value), sorted so snapshots are stable.
+    pub headers: Vec<(String, String)>,
+    /// The body: JSON as sent, a form as an object of strings, anything else as a string,
+    /// `null` when empty.
+    pub body: serde_json::Value,
+}
+
+/// State shared by all handlers.
+pub(crate) struct Shared {
+    pub(crate) schema: &'static AdminSchema,
+    pub(crate) apps: Vec<App>,
+    pub(crate) shops: HashMap<String, Arc<ShopState>>,
+    pub(crate) tokens: oauth::Tokens,
+    pub(crate) token_ttl: Duration,
+    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
+    pub(crate) engine: Engine,
+}
+
+impl Shared {
+    pub(crate) fn new(builder: &EmulatorBuilder) -> Result<Self, EmulatorError> {
+        let schema = AdminSchema::bundled();
+        let mut shops = HashMap::new();
+        for handle in &builder.shops {
+            let state = ShopState::seeded(handle, builder.extra_products)?;
+            shops.insert(handle.clone(), Arc::new(state));
+        }
+        Ok(Self {
+            schema,
+            apps: builder.apps.clone(),
+            shops,
+            tokens: oauth::Tokens::default(),
+            token_ttl: builder.token_ttl,
+            requests: Mutex::new(Vec::new()),
+            engine: Engine::new(schema),
+        })
+    }
+
+    /// The shop a request addresses: `<handle>.myshopify.com` in `Host`, else the demo shop.
+    pub(crate) fn shop_for(&self, headers: &HeaderMap) -> Option<Arc<ShopState>> {
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        let host = host.split(':').next().unwrap_or_default();
+        match host.strip_suffix(".myshopify.com") {
+            Some(handle) => self.shops.get(&handle.to_ascii_lowercase()).cloned(),
+            None => self.shops.get(DEMO_SHOP).cloned(),
+        }
+    }
+}
+
+/// `{"errors": "Not Found"}` with status 404, as Shopify answers unknown shops and paths.
+pub(crate) fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(serde_json::json!({"errors": "Not Found"})),
+    )
+        .into_response()
+}
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/admin/oauth/access_token", post(oauth::access_token))
+        .route("/admin/api/{version}/graphql.json", post(graphql::handle))
+        .fallback(unexpected)
+        .layer(middleware::from_fn_with_state(shared.clone(), record))
+        .with_state(shared)
+}
+
+/// Catch-all: says what was not expected instead of failing silently.
+async fn unexpected(request: Request) -> Response {
+    tracing::warn!(
+        method = %request.method(),
+        path = %request.uri().path(),
+        "emulator: request was not expected"
+    );
+    not_found()
+}
+
+/// Records the request, then stamps `x-request-id` and `X-Shopify-API-Version` on the answer.
+async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
+    };
+    let mut headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    headers.sort();
+    let recorded = RecordedRequest {
+        method: parts.method.to_string(),
+        path: parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned()),
+        headers,
+        body: body_as_json(&bytes, &parts.headers),
+    };
+    shared
+        .requests
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(recorded);
+
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !headers.contains_key("x-shopify-api-version") {
+        if let Ok(v) = HeaderValue::from_str(shared.schema.api_version()) {
+            headers.insert("x-shopify-api-version", v);
+        }
+    }
+    if let Ok(v) = HeaderValue::from_str(&request_id()) {
+        headers.insert("x-request-id", v);
+    }
+    response
+}
+
+fn body_as_json(bytes: &Bytes, headers: &HeaderMap) -> serde_json::Value {
+    if bytes.is_empty() {
+        return serde_json::Value::Null;
+    }
+    if let Ok(json) = serde_json::from_slice(bytes) {
+        return json;
+    }
+    let is_form = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if is_form {
+        let map = form_urlencoded::parse(bytes)
+            .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
+            .collect();
+        return serde_json::Value::Object(map);
+    }
+    serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// Random bytes for ids and tokens; falls back to a counter mixed with the clock, which is
+/// good enough for an emulator if the OS source ever fails.
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    if getrandom::fill(&mut out).is_err() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(1);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        let mut x = nanos ^ COUNTER.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+        for b in &mut out {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            *b = x as u8;
+        }
+    }
+    out
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh uuid-v4-shaped request id.
+pub(crate) fn request_id() -> String {
+    let mut b = random_bytes::<16>();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+impl EmulatorBuilder {
+    /// Binds the address and serves in a background task of the current tokio runtime.
+    pub async fn start(self) -> Result<RunningEmulator, EmulatorError> {
+        let shared = Arc::new(Shared::new(&self)?);
+        let listener = tokio::net::TcpListener::bind(self.bind)
+            .await
+            .map_err(|source| EmulatorError::Bind {
+                addr: self.bind,
+                source,
+            })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind {
+                addr: self.bind,
+                source,
+            })?;
+        let app = router(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+            if let Err(error) = served {
+                tracing::error!(%error, "emulator server stopped with an error");
+            }
+        });
+        tracing::info!(%addr, "emulator listening");
+        let url = url::Url::parse(&format!("http://{addr}")).map_err(|e| EmulatorError::Bind {
+            addr,
+            source: std::io::Error::other(e),
+        })?;
+        Ok(RunningEmulator {
+            addr,
+            url,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// The emulator as an axum [`Router`], for serving it yourself or calling it in-process
+    /// (e.g. with `tower::ServiceExt::oneshot`). Nothing is bound.
+    pub fn into_router(self) -> Result<Router, EmulatorError> {
+        Ok(router(Arc::new(Shared::new(&self)?)))
+    }
+
+    /// The GraphQL pipeline without HTTP or auth, for benchmarks and quick checks.
+    pub fn in_process(self) -> Result<InProcess, EmulatorError> {
+        Ok(InProcess {
+            shared: Arc::new(Shared::new(&self)?),
+        })
+    }
+}
+
+/// The GraphQL pipeline of a configured emulator, called directly (no HTTP, no token).
+#[derive(Clone)]
+pub struct InProcess {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for InProcess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InProcess").finish_non_exhaustive()
+    }
+}
+
+impl InProcess {
+    /// Runs one GraphQL request body (`{"query", "variables", "operationName"}`) against the
+    /// demo shop; returns the HTTP status and body the server would send.
+    pub fn graphql(&self, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let Some(shop) = self.shared.shops.get(DEMO_SHOP) else {
+            return (404, serde_json::json!({"errors": "Not Found"}));
+        };
+        let out = graphql::run_json(&self.shared, shop, body, None);
+        (out.status.as_u16(), out.body)
+    }
+}
+
+/// A started emulator. Dropping it shuts the server down and releases the port.
+pub struct RunningEmulator {
+    addr: SocketAddr,
+    url: url::Url,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for RunningEmulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningEmulator")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningEmulator {
+    /// Base URL, e.g. `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> url::Url {
+        self.url.clone()
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The GraphQL endpoint for `version`, e.g. `http://127.0.0.1:PORT/admin/api/2026-10/graphql.json`.
+    pub fn graphql_url(&self, version: &str) -> url::Url {
+        let mut url = self.url.clone();
+        url.set_path(&format!("/admin/api/{version}/graphql.json"));
+        url
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.shared
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// Revokes every token issued so far.
+    pub fn revoke_tokens(&self) {
+        self.shared.tokens.revoke_all();
+    }
+
+    /// Revokes one token; returns whether it was known.
+    pub fn revoke_token(&self, token: &str) -> bool {
+        self.shared.tokens.revoke(token)
+    }
+
+    /// Serves until the server task ends (i.e. until the process stops).
+    pub async fn wait(mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        // Aborting drops the listener even while keep-alive connections linger.
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
