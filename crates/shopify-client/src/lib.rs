@@ -22,6 +22,7 @@
 
 mod client;
 pub mod codec;
+pub mod cost;
 mod error;
 pub mod scalars;
 
@@ -70,4 +71,8 @@ pub trait Operation: Send + Sync + 'static {
     type Variables: codec::ToJson + Send + Sync;
     /// The decoded `data`.
     type Response: codec::FromJson + Send;
+
+    /// The requested query cost Shopify will compute for these variables, from the
+    /// static cost rules (see `shopify_schema::cost`).
+    fn requested_cost(variables: &Self::Variables) -> u64;
 }

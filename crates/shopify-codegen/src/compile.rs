@@ -9,6 +9,7 @@ use apollo_compiler::validation::Valid;
 use apollo_compiler::{Name, Node};
 use heck::ToSnakeCase;
 use shopify_schema::AdminSchema;
+use shopify_schema::cost::{Cost, MAX_QUERY_COST, operation_cost};
 
 use crate::check;
 use crate::source::{SourceFile, Sources};
@@ -41,6 +42,8 @@ pub struct Operation {
     pub fragments: Vec<String>,
     /// The document `text` parses to, validated.
     pub document: Valid<ExecutableDocument>,
+    /// The requested cost Shopify will compute, as an expression of the variables.
+    pub cost: Cost,
 }
 
 impl Operation {
@@ -205,6 +208,24 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
                     ast::OperationType::Mutation => OperationKind::Mutation,
                     _ => OperationKind::Query,
                 };
+                let definition_span = op.location();
+                let cost = {
+                    let op = valid.operations.get(Some(name.as_str())).ok();
+                    op.map_or(Cost::Fixed(0), |op| operation_cost(&schema.schema, &valid, op))
+                };
+                if cost.min() > MAX_QUERY_COST {
+                    let (line, column) = check::position(definition_span, &doc.sources);
+                    diagnostics.insert(Diagnostic::error(
+                        &file.display,
+                        line,
+                        column,
+                        format!(
+                            "`{name}` costs at least {} points, over Shopify's limit of {MAX_QUERY_COST} per query: ask for fewer items (`first`/`last`) or split it",
+                            cost.min()
+                        ),
+                    ));
+                    continue;
+                }
                 let document = prepare(schema, valid);
                 operations.push(Operation {
                     module: name.to_snake_case(),
@@ -214,6 +235,7 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
                     text: document.serialize().to_string(),
                     fragments: used.iter().map(|s| s.to_string()).collect(),
                     document,
+                    cost,
                 });
             }
         }

@@ -22,6 +22,7 @@ use apollo_compiler::schema::ExtendedType;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use indexmap::IndexMap;
 use shopify_schema::AdminSchema;
+use shopify_schema::cost::{Cost, Count};
 
 use crate::{Compiled, Diagnostic, Diagnostics, Operation, OperationKind};
 
@@ -381,11 +382,16 @@ impl Gen<'_> {
         );
         let _ = writeln!(
             out,
-            "    /// `{}` as a type, for `Client::execute`.\n    #[derive(Debug, Clone, Copy, Default)]\n    pub struct {marker};\n\n    impl ::shopify_client::Operation for {marker} {{\n        const NAME: &'static str = OPERATION_NAME;\n        const QUERY: &'static str = QUERY;\n        const KIND: ::shopify_client::OperationKind = ::shopify_client::OperationKind::{kind};\n        const API_VERSION: &'static str = super::API_VERSION;\n        type Variables = Variables;\n        type Response = ResponseData;\n    }}\n",
+            "    /// `{}` as a type, for `Client::execute`.\n    #[derive(Debug, Clone, Copy, Default)]\n    pub struct {marker};\n\n    impl ::shopify_client::Operation for {marker} {{\n        const NAME: &'static str = OPERATION_NAME;\n        const QUERY: &'static str = QUERY;\n        const KIND: ::shopify_client::OperationKind = ::shopify_client::OperationKind::{kind};\n        const API_VERSION: &'static str = super::API_VERSION;\n        type Variables = Variables;\n        type Response = ResponseData;\n\n        fn requested_cost(variables: &Variables) -> u64 {{\n            requested_cost(variables)\n        }}\n    }}\n",
             op.name
         );
 
         self.variables(&definition.variables, out);
+        let _ = writeln!(
+            out,
+            "    /// The query cost Shopify will compute for these variables before running the\n    /// operation (its rate-limit bucket must hold this many points).\n    pub fn requested_cost(variables: &Variables) -> u64 {{\n        let _ = variables;\n        {}\n    }}\n",
+            cost_expr(&op.cost, &definition.variables)
+        );
 
         let root_type = definition.selection_set.ty.to_string();
         let parts = [Part::Set(&definition.selection_set, false)];
@@ -989,6 +995,34 @@ impl Gen<'_> {
             }
         }
         false
+    }
+}
+
+/// The cost expression as Rust over `variables`.
+fn cost_expr(cost: &Cost, variables: &[Node<ast::VariableDefinition>]) -> String {
+    match cost {
+        Cost::Fixed(n) => format!("{n}u64"),
+        Cost::Sum(parts) => {
+            let parts: Vec<String> = parts.iter().map(|p| cost_expr(p, variables)).collect();
+            // `(a).saturating_add(b).saturating_add(c)`
+            format!("({})", parts.join(").saturating_add("))
+        }
+        Cost::Times(count, each) => {
+            let count = match count {
+                Count::Literal(n) => format!("{n}u64"),
+                Count::Missing => "1u64".to_owned(),
+                Count::Variable { name, default } => format!(
+                    "::shopify_client::cost::count(&variables.{}, {})",
+                    snake(name),
+                    default.map_or_else(|| "None".to_owned(), |d| format!("Some({d})"))
+                ),
+            };
+            format!("{count}.saturating_mul({})", cost_expr(each, variables))
+        }
+        Cost::Max(options) => {
+            let options: Vec<String> = options.iter().map(|o| cost_expr(o, variables)).collect();
+            format!("[{}].into_iter().max().unwrap_or(0)", options.join(", "))
+        }
     }
 }
 
