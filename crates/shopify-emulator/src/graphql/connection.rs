@@ -49,7 +49,6 @@ pub(crate) struct Page {
     pub(crate) page_info: Json,
 }
 
-
 fn encode_cursor(item: &Item) -> String {
     let raw = json!({"last_id": item.id, "last_value": item.sort.clone()});
     STANDARD.encode(raw.to_string())
@@ -293,6 +292,18 @@ fn parse_terms(query: &str) -> Vec<Term> {
     terms
 }
 
+/// Fields searched by substring rather than exact value.
+const TEXT_FIELDS: &[&str] = &[
+    "title",
+    "name",
+    "vendor",
+    "productType",
+    "displayName",
+    "firstName",
+    "lastName",
+    "note",
+];
+
 fn text_of(v: &Json) -> Option<String> {
     match v {
         Json::String(s) => Some(s.as_str().to_owned()),
@@ -391,6 +402,9 @@ impl Term {
                         self.value
                             .split(',')
                             .any(|v| v.trim().eq_ignore_ascii_case(&c))
+                    } else if TEXT_FIELDS.contains(&key) && !self.value.contains('*') {
+                        // Free-text fields match on a word, not the whole value.
+                        c.to_lowercase().contains(&self.value.to_lowercase())
                     } else {
                         glob(&self.value, &c)
                     }
@@ -438,7 +452,7 @@ mod tests {
     fn cursors_round_trip_and_reject_garbage() {
         let list = items(&[json!({"id": "gid://shopify/Product/5"})]);
         let cursor = encode_cursor(&list[0]);
-        assert_eq!(decode_cursor(&cursor).unwrap().0, 5);
+        assert_eq!(decode_cursor(&cursor).ok().map(|c| c.0), Some(5));
         assert!(decode_cursor("not-a-cursor!").is_err());
     }
 }

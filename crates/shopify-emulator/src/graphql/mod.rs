@@ -20,11 +20,11 @@ use std::cell::RefCell;
 use std::collections::HashMap as StdHashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+use apollo_compiler::collections::HashMap;
 use apollo_compiler::executable::{ExecutableDocument, Operation, OperationType, Selection};
 use apollo_compiler::resolvers::Execution;
 use apollo_compiler::schema::Implementers;
 use apollo_compiler::validation::Valid;
-use apollo_compiler::collections::HashMap;
 use apollo_compiler::{Name, Schema};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -362,7 +362,11 @@ fn execute(
 /// A field error with the Shopify code carried in its message split back out.
 fn execution_error(error: &apollo_compiler::response::GraphQLError) -> Value {
     let (code, message) = match error.message.split_once(CODE_SEPARATOR) {
-        Some((code, message)) => (code.to_owned(), message.to_owned()),
+        // apollo prefixes resolver messages ("resolver error: "); the code is the last word.
+        Some((code, message)) => (
+            code.rsplit(' ').next().unwrap_or(code).to_owned(),
+            message.to_owned(),
+        ),
         None => ("INTERNAL_SERVER_ERROR".to_owned(), error.message.clone()),
     };
     let mut out = Map::new();

@@ -8,10 +8,10 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use apollo_compiler::ast::Type;
+use apollo_compiler::collections::HashMap;
 use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::schema::{ExtendedType, Implementers};
 use apollo_compiler::validation::Valid;
-use apollo_compiler::collections::HashMap;
 use apollo_compiler::{Name, Schema};
 use serde_json_bytes::{Value as Json, json};
 

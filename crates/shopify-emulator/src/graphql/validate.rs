@@ -107,10 +107,13 @@ pub(crate) fn check(
                 }
             }
             if out.is_empty() {
-                // Every diagnostic was a follow-on of something graphql-ruby accepts.
-                return ExecutableDocument::parse(schema, source, FILE)
-                    .map(|doc| Valid::assume_valid(doc))
-                    .map_err(|_| vec![GqlError::new("Invalid query", "validationError")]);
+                // Only follow-on errors were left: report apollo's own words rather than
+                // execute a document apollo refused.
+                out = with_errors
+                    .errors
+                    .iter()
+                    .map(|d| GqlError::new(d.error.to_string(), "validationError"))
+                    .collect();
             }
             Err(out)
         }
@@ -289,6 +292,7 @@ struct Index {
     sites: Vec<Site>,
     variables_used: Vec<String>,
     fragments_spread: Vec<String>,
+    fragments_defined: Vec<String>,
     source: String,
 }
 
@@ -302,6 +306,7 @@ impl Index {
             sites: Vec::new(),
             variables_used: Vec::new(),
             fragments_spread: Vec::new(),
+            fragments_defined: Vec::new(),
             source: source.to_owned(),
         };
         for def in &doc.definitions {
@@ -340,6 +345,7 @@ impl Index {
                     index.selections(schema, &op.selection_set, &root, &path);
                 }
                 Definition::FragmentDefinition(frag) => {
+                    index.fragments_defined.push(frag.name.to_string());
                     let path = vec![Value::from(format!("fragment {}", frag.name))];
                     let (start, end) = span(frag.location());
                     index.sites.push(Site {
@@ -830,11 +836,16 @@ impl Index {
             "UndefinedTypeInNamedFragmentTypeCondition"
             | "UndefinedTypeInInlineFragmentTypeCondition" => {
                 let type_name = name(0);
-                GqlError::new(
+                let mut error = GqlError::new(
                     format!("No such type {type_name}, so it can't be a fragment condition"),
                     "undefinedType",
                 )
-                .ext("typeName", type_name)
+                .ext("typeName", type_name);
+                // graphql-ruby points at the fragment, not at its type condition.
+                let fragment = site?;
+                error.locations = vec![line_col(source, fragment.start)];
+                error.path = Some(fragment.path.clone());
+                return Some(error);
             }
             "VariableInputType" => {
                 let var = name(0).trim_start_matches('$').to_owned();
@@ -877,6 +888,10 @@ impl Index {
             }
             "UndefinedFragment" => {
                 let fragment = name(0);
+                if self.fragments_defined.contains(&fragment) {
+                    // Defined but dropped by apollo for another error (e.g. its type).
+                    return None;
+                }
                 GqlError::new(
                     format!("Fragment {fragment} was used, but not defined"),
                     "useAndDefineFragment",

@@ -1,0 +1,17 @@
+//! Integration tests: a real emulator on 127.0.0.1:0, driven over HTTP with reqwest.
+//!
+//! Table of contents:
+
+// Helpers outside #[test] functions panic on purpose: a failed request is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth; // 401 shapes: missing, unknown, revoked, expired, wrong shop; 400 bodies
+mod defaults; // unseeded non-null fields answer plausibly, without errors
+mod introspection; // __schema, __type, __typename
+mod lookups; // node/nodes, by id and handle, inventory, shop
+mod mutations; // productCreate/Update/Delete, metafieldsSet, bulk operations
+mod oauth; // client-credentials grant and its errors
+mod pagination; // cursors both ways, window errors, search and sort
+mod server; // headers, version fall-forward, recording, shutdown on drop
+mod support; // harness shared by the above
+mod validation; // static errors as graphql-ruby shapes them (golden snapshots)
