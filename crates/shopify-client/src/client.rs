@@ -1,7 +1,7 @@
-//! Sending operations to the Admin API.
+//! Sending operations to the Admin API: pacing, retries, evidence.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use serde_json::{Value, json};
@@ -9,11 +9,14 @@ use shopify_auth::{
     ACCESS_TOKEN_HEADER, ClientCredentials, Credentials, ShopDomain, TokenSource,
     http_client_builder,
 };
+use tracing::Instrument;
 use url::Url;
 
 use crate::codec::{FromJson, Path, ToJson};
-use crate::error::{Error, GraphqlError, GraphqlErrors};
-use crate::{Operation, OperationKind};
+use crate::error::{Attempt, Error, GraphqlError, GraphqlErrors};
+use crate::retry::RetryPolicy;
+use crate::throttle::{QueryCost, Throttle};
+use crate::{Idempotency, Operation, OperationKind};
 
 /// How long one request may take unless configured otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -22,7 +25,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const EXCERPT_BYTES: usize = 512;
 
 /// A client for one shop's Admin GraphQL API. Cheap to clone; clones share the HTTP
-/// connection pool and the token cache.
+/// connection pool, the token cache and the rate-limit pacing.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -34,6 +37,8 @@ struct Inner {
     base_url: Url,
     tokens: Arc<dyn TokenSource>,
     timeout: Duration,
+    retry: RetryPolicy,
+    throttle: Throttle,
 }
 
 // Lists only what is safe to show: the token source redacts itself.
@@ -44,7 +49,8 @@ impl std::fmt::Debug for Client {
             .field("base_url", &self.inner.base_url.as_str())
             .field("tokens", &self.inner.tokens)
             .field("timeout", &self.inner.timeout)
-            .finish()
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
     }
 }
 
@@ -57,10 +63,14 @@ pub struct Response<T> {
     pub raw_data: Value,
     /// `extensions` (query cost and throttle status).
     pub extensions: Option<Value>,
+    /// `extensions.cost`, read.
+    pub cost: Option<QueryCost>,
     /// `x-request-id`.
     pub request_id: Option<String>,
     /// `X-Shopify-API-Version`: the version that actually served the request.
     pub api_version: Option<String>,
+    /// Attempts it took (1 when nothing was retried).
+    pub attempts: u32,
 }
 
 /// Builds a [`Client`].
@@ -72,6 +82,8 @@ pub struct ClientBuilder {
     base_url: Option<Url>,
     timeout: Duration,
     http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    pacing: bool,
 }
 
 /// A client that cannot be built as configured.
@@ -80,7 +92,7 @@ pub struct ClientBuilder {
 pub enum BuildError {
     /// Neither credentials nor a token source was given.
     #[error(
-        "a client needs credentials (ClientBuilder::credentials) or a token source (ClientBuilder::token_source) and a shop"
+        "a client needs credentials (ClientBuilder::credentials) or a shop and a token source (ClientBuilder::token_source)"
     )]
     MissingAuth,
     /// The HTTP client could not be built.
@@ -123,6 +135,19 @@ impl ClientBuilder {
         self
     }
 
+    /// How transient failures are retried (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Whether requests wait for the rate-limit bucket to hold their cost before they
+    /// are sent (default on). Off, the client only reacts to `THROTTLED` answers.
+    pub fn pacing(mut self, pacing: bool) -> Self {
+        self.pacing = pacing;
+        self
+    }
+
     /// Use this HTTP client. Build it from [`shopify_auth::http_client_builder`] so it
     /// follows no redirects.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
@@ -156,9 +181,23 @@ impl ClientBuilder {
                 base_url,
                 tokens,
                 timeout: self.timeout,
+                retry: self.retry,
+                throttle: Throttle::new(self.pacing),
             }),
         })
     }
+}
+
+/// What one request (method, version, body) is, for the attempt loop.
+struct Call<'a> {
+    operation: &'static str,
+    api_version: &'a str,
+    body: Value,
+    /// Static cost estimate.
+    static_cost: u64,
+    /// May this be sent again after a failure that could have come after it was applied?
+    replay_safe: bool,
+    is_write: bool,
 }
 
 impl Client {
@@ -172,6 +211,8 @@ impl Client {
             base_url: None,
             timeout: DEFAULT_TIMEOUT,
             http: None,
+            retry: RetryPolicy::default(),
+            pacing: true,
         }
     }
 
@@ -191,6 +232,12 @@ impl Client {
     /// The token source, e.g. to read the granted scopes.
     pub fn token_source(&self) -> &Arc<dyn TokenSource> {
         &self.inner.tokens
+    }
+
+    /// The rate-limit points predicted to be available now, once a response reported
+    /// the bucket.
+    pub fn available_points(&self) -> Option<f64> {
+        self.inner.throttle.available()
     }
 
     /// The GraphQL endpoint for an API version.
@@ -215,12 +262,31 @@ impl Client {
     }
 
     /// Runs an operation and returns its data with the response's metadata.
+    ///
+    /// The request waits until the rate-limit bucket can hold its cost; transient
+    /// failures are retried within the [`RetryPolicy`]. A mutation is sent again after a
+    /// failure that may have come after Shopify applied it only when it carries an
+    /// idempotency key, which stays the same across the retries of one call.
     pub async fn send<O: Operation>(
         &self,
         variables: &O::Variables,
     ) -> Result<Response<O::Response>, Error> {
-        let body = request_body::<O>(variables);
-        let answer = self.post(O::API_VERSION, &body, O::NAME, O::KIND).await?;
+        let mut body = request_body::<O>(variables);
+        if let Idempotency::Generated { variables } = O::IDEMPOTENCY {
+            // One key per logical call, reused by every retry of it.
+            for variable in variables {
+                body["variables"][*variable] = Value::String(uuid::Uuid::new_v4().to_string());
+            }
+        }
+        let call = Call {
+            operation: O::NAME,
+            api_version: O::API_VERSION,
+            body,
+            static_cost: O::requested_cost(variables),
+            replay_safe: O::KIND == OperationKind::Query || O::IDEMPOTENCY != Idempotency::None,
+            is_write: O::KIND == OperationKind::Mutation,
+        };
+        let answer = self.run(&call).await?;
         let data =
             O::Response::from_json(&answer.data, Path::Root).map_err(|source| Error::Decode {
                 operation: O::NAME.to_owned(),
@@ -230,89 +296,212 @@ impl Client {
         Ok(Response {
             data,
             raw_data: answer.data,
+            cost: QueryCost::from_extensions(answer.extensions.as_ref()),
             extensions: answer.extensions,
             request_id: answer.request_id,
             api_version: answer.api_version,
+            attempts: answer.attempts,
         })
     }
 
     /// Sends any GraphQL request body (`{"query", "variables", "operationName"}`) to
     /// `api_version` and returns the `data`, for queries that have no generated type
-    /// (introspection, ad-hoc tools).
+    /// (introspection, ad-hoc tools). It is treated as a query: retried when transient
+    /// failures occur, and not paced (its cost is unknown until Shopify answers).
     pub async fn execute_raw(
         &self,
         api_version: &str,
         body: &Value,
     ) -> Result<Response<Value>, Error> {
-        let name = body
-            .get("operationName")
+        let is_write = body
+            .get("query")
             .and_then(Value::as_str)
-            .unwrap_or("an anonymous operation")
-            .to_owned();
-        let answer = self
-            .post(api_version, body, &name, OperationKind::Query)
-            .await?;
+            .is_some_and(|q| q.trim_start().starts_with("mutation"));
+        let call = Call {
+            operation: "raw",
+            api_version,
+            body: body.clone(),
+            static_cost: 0,
+            replay_safe: !is_write,
+            is_write,
+        };
+        let answer = self.run(&call).await?;
         Ok(Response {
             data: answer.data.clone(),
             raw_data: answer.data,
+            cost: QueryCost::from_extensions(answer.extensions.as_ref()),
             extensions: answer.extensions,
             request_id: answer.request_id,
             api_version: answer.api_version,
+            attempts: answer.attempts,
         })
     }
 
-    async fn post(
-        &self,
-        api_version: &str,
-        body: &Value,
-        operation: &str,
-        _kind: OperationKind,
-    ) -> Result<Answer, Error> {
-        let url = self.endpoint(api_version);
-        // A 401 means the token went stale (revoked, rotated): fetch one fresh token and
-        // try once more. A second 401 is reported.
-        let mut retried = false;
-        loop {
-            let token = self.inner.tokens.token().await?;
-            let header = token.header_value().map_err(|_| Error::InvalidResponse {
-                status: 0,
-                reason: "the access token contains characters an HTTP header cannot carry".into(),
-                excerpt: String::new(),
-                request_id: None,
-            })?;
-            let sent = self
+    /// The attempt loop: pace, send, classify, and retry within bounds.
+    async fn run(&self, call: &Call<'_>) -> Result<Answer, Error> {
+        let policy = &self.inner.retry;
+        let started = Instant::now();
+        let mut evidence: Vec<Attempt> = Vec::new();
+        let mut retries = 0u32;
+        let mut throttled = 0u32;
+        let mut refreshed_token = false;
+        for number in 1u32.. {
+            let estimate = self
                 .inner
-                .http
-                .post(url.clone())
-                .header(ACCESS_TOKEN_HEADER, header)
-                .header(CONTENT_TYPE, "application/json")
-                .header(ACCEPT, "application/json")
-                .timeout(self.inner.timeout)
-                .body(body.to_string())
-                .send()
+                .throttle
+                .estimate(call.operation, call.static_cost);
+            let reservation = self.inner.throttle.acquire(estimate).await;
+            let span = tracing::info_span!(
+                "shopify.request",
+                operation = call.operation,
+                attempt = number,
+                requested_cost = estimate,
+                actual_cost = tracing::field::Empty,
+                available = tracing::field::Empty,
+                wait_ms = reservation.waited.as_millis() as u64,
+                status = tracing::field::Empty,
+                request_id = tracing::field::Empty,
+            );
+            let outcome = self
+                .attempt(call, &mut refreshed_token)
+                .instrument(span.clone())
                 .await;
-            let response = match sent {
-                Ok(response) => response,
-                Err(e) => return Err(self.transport_error(&url, e)),
-            };
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let bytes = match response.bytes().await {
-                Ok(bytes) => bytes,
-                Err(e) => return Err(self.transport_error(&url, e)),
-            };
-            if status == 401 && !retried {
-                tracing::debug!(operation, "access token rejected (401); fetching a new one");
-                self.inner.tokens.invalidate(&token);
-                retried = true;
-                continue;
+            let cost = outcome.cost();
+            self.inner
+                .throttle
+                .complete(&reservation, cost.map(|c| c.throttle));
+            if let Some(cost) = cost {
+                self.inner
+                    .throttle
+                    .learn(call.operation, call.static_cost, cost.requested);
+                span.record("available", cost.throttle.currently_available);
+                if let Some(actual) = cost.actual {
+                    span.record("actual_cost", actual);
+                }
             }
-            return interpret(status, &headers, &bytes, operation);
+            if let Some(status) = outcome.status() {
+                span.record("status", status);
+            }
+            if let Some(id) = outcome.request_id() {
+                span.record("request_id", id);
+            }
+            let failure = match outcome {
+                Outcome::Done(mut answer) => {
+                    answer.attempts = number;
+                    span.in_scope(|| tracing::debug!("request succeeded"));
+                    return Ok(answer);
+                }
+                Outcome::Fail(error) => {
+                    span.in_scope(|| tracing::debug!(error = %error, "request failed"));
+                    return Err(error);
+                }
+                Outcome::Retry(failure) => failure,
+            };
+            span.in_scope(|| tracing::debug!(reason = failure.kind.as_str(), error = %failure.error, "attempt failed"));
+            evidence.push(Attempt {
+                number,
+                after: started.elapsed(),
+                status: failure.error.status(),
+                request_id: failure.error.request_id().map(str::to_owned),
+                error: failure.error.to_string(),
+            });
+            if call.is_write && !call.replay_safe && !failure.before_processing {
+                return Err(Error::AmbiguousWrite {
+                    operation: call.operation.to_owned(),
+                    attempts: evidence,
+                    last: Box::new(failure.error),
+                });
+            }
+            let delay = match failure.kind {
+                RetryKind::Throttled => {
+                    throttled += 1;
+                    if throttled > policy.max_throttled {
+                        return Err(exhausted(call, evidence, failure.error));
+                    }
+                    // Pacing waits for the bucket; without pacing, wait here for the points.
+                    failure.delay.unwrap_or_default()
+                }
+                RetryKind::TokenRefresh => Duration::ZERO,
+                RetryKind::Transient => {
+                    retries += 1;
+                    if retries >= policy.max_attempts {
+                        return Err(exhausted(call, evidence, failure.error));
+                    }
+                    failure.delay.unwrap_or_else(|| policy.backoff(retries))
+                }
+            };
+            if started.elapsed() + delay > policy.max_elapsed {
+                return Err(exhausted(call, evidence, failure.error));
+            }
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
         }
+        unreachable!("the attempt loop returns")
     }
 
-    fn transport_error(&self, url: &Url, error: reqwest::Error) -> Error {
-        if error.is_timeout() {
+    /// One HTTP exchange, classified.
+    async fn attempt(&self, call: &Call<'_>, refreshed_token: &mut bool) -> Outcome {
+        let url = self.endpoint(call.api_version);
+        let token = match self.inner.tokens.token().await {
+            Ok(token) => token,
+            Err(e) => return Outcome::Fail(Error::Auth(e)),
+        };
+        let header = match token.header_value() {
+            Ok(header) => header,
+            Err(_) => {
+                return Outcome::Fail(Error::InvalidResponse {
+                    status: 0,
+                    reason: "the access token contains characters an HTTP header cannot carry"
+                        .into(),
+                    excerpt: String::new(),
+                    request_id: None,
+                });
+            }
+        };
+        let sent = self
+            .inner
+            .http
+            .post(url.clone())
+            .header(ACCESS_TOKEN_HEADER, header)
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "application/json")
+            .timeout(self.inner.timeout)
+            .body(call.body.to_string())
+            .send()
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(e) => return self.transport_failure(&url, e),
+        };
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = match response.bytes().await {
+            Ok(bytes) => bytes,
+            Err(e) => return self.transport_failure(&url, e),
+        };
+        warn_about_version(&headers, call.api_version, call.operation);
+        if status == 401 && !*refreshed_token {
+            // The token went stale (revoked, rotated): fetch one fresh token and try once
+            // more. Shopify did not run the request.
+            tracing::debug!("access token rejected (401); fetching a new one");
+            self.inner.tokens.invalidate(&token);
+            *refreshed_token = true;
+            return Outcome::Retry(Failure {
+                kind: RetryKind::TokenRefresh,
+                before_processing: true,
+                delay: None,
+                error: http_error(status, &headers, &bytes),
+                cost: None,
+            });
+        }
+        classify(status, &headers, &bytes, call.operation)
+    }
+
+    fn transport_failure(&self, url: &Url, error: reqwest::Error) -> Outcome {
+        // A connection that could not be made carried nothing: safe to send again.
+        let before_processing = error.is_connect();
+        let error = if error.is_timeout() {
             Error::Timeout {
                 url: url.to_string(),
                 timeout: self.inner.timeout,
@@ -322,7 +511,22 @@ impl Client {
                 url: url.to_string(),
                 source: error,
             }
-        }
+        };
+        Outcome::Retry(Failure {
+            kind: RetryKind::Transient,
+            before_processing,
+            delay: None,
+            error,
+            cost: None,
+        })
+    }
+}
+
+fn exhausted(call: &Call<'_>, attempts: Vec<Attempt>, last: Error) -> Error {
+    Error::Exhausted {
+        operation: call.operation.to_owned(),
+        attempts,
+        last: Box::new(last),
     }
 }
 
@@ -336,15 +540,101 @@ pub fn request_body<O: Operation>(variables: &O::Variables) -> Value {
 }
 
 /// A decoded GraphQL answer without errors.
+#[derive(Debug)]
 struct Answer {
     data: Value,
     extensions: Option<Value>,
     request_id: Option<String>,
     api_version: Option<String>,
+    attempts: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RetryKind {
+    /// `THROTTLED`: wait for the bucket.
+    Throttled,
+    /// HTTP 401 on a cached token.
+    TokenRefresh,
+    /// 429, 5xx, network, timeout, unreadable body.
+    Transient,
+}
+
+impl RetryKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            RetryKind::Throttled => "throttled",
+            RetryKind::TokenRefresh => "token refresh",
+            RetryKind::Transient => "transient",
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Failure {
+    kind: RetryKind,
+    /// Shopify certainly did not apply the request (throttled, 429, 401, no connection).
+    before_processing: bool,
+    /// How long Shopify asked us to wait, if it did.
+    delay: Option<Duration>,
+    error: Error,
+    cost: Option<QueryCost>,
+}
+
+#[derive(Debug)]
+enum Outcome {
+    Done(Answer),
+    Retry(Failure),
+    Fail(Error),
+}
+
+impl Outcome {
+    fn cost(&self) -> Option<QueryCost> {
+        match self {
+            Outcome::Done(answer) => QueryCost::from_extensions(answer.extensions.as_ref()),
+            Outcome::Retry(failure) => failure.cost,
+            Outcome::Fail(_) => None,
+        }
+    }
+
+    fn status(&self) -> Option<u16> {
+        match self {
+            Outcome::Done(_) => Some(200),
+            Outcome::Retry(failure) => failure.error.status(),
+            Outcome::Fail(error) => error.status(),
+        }
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        match self {
+            Outcome::Done(answer) => answer.request_id.as_deref(),
+            Outcome::Retry(failure) => failure.error.request_id(),
+            Outcome::Fail(error) => error.request_id(),
+        }
+    }
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get(name)?.to_str().ok().map(str::to_owned)
+}
+
+fn warn_about_version(headers: &HeaderMap, requested: &str, operation: &str) {
+    if let Some(served) = header(headers, "x-shopify-api-version") {
+        if served != requested {
+            tracing::warn!(
+                operation,
+                requested,
+                served = served.as_str(),
+                "Shopify served a different API version than requested: the requested one is unsupported or retired; refresh schema/ (see schema/README.md)"
+            );
+        }
+    }
+    if let Some(reason) = header(headers, "x-shopify-api-deprecated-reason") {
+        tracing::warn!(
+            operation,
+            reason = reason.as_str(),
+            "the request used deprecated API features"
+        );
+    }
 }
 
 /// A bounded, char-boundary-safe excerpt of a body.
@@ -361,28 +651,48 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
     out
 }
 
-fn interpret(
-    status: u16,
-    headers: &HeaderMap,
-    bytes: &[u8],
-    operation: &str,
-) -> Result<Answer, Error> {
+fn http_error(status: u16, headers: &HeaderMap, bytes: &[u8]) -> Error {
+    let errors = serde_json::from_slice::<Value>(bytes)
+        .ok()
+        .and_then(|v| v.get("errors").map(GraphqlError::parse_all))
+        .unwrap_or_default();
+    Error::Http {
+        status,
+        errors,
+        excerpt: excerpt(bytes),
+        request_id: header(headers, "x-request-id"),
+    }
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    // Seconds, as HTTP says (Shopify's own JS client wrongly reads milliseconds).
+    let seconds: f64 = header(headers, "retry-after")?.trim().parse().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(3600.0)))
+}
+
+fn classify(status: u16, headers: &HeaderMap, bytes: &[u8], operation: &str) -> Outcome {
     let request_id = header(headers, "x-request-id");
     let api_version = header(headers, "x-shopify-api-version");
-    let parsed: Result<Value, _> = serde_json::from_slice(bytes);
-    if !(200..300).contains(&status) {
-        let errors = parsed
-            .as_ref()
-            .ok()
-            .and_then(|v| v.get("errors"))
-            .map(GraphqlError::parse_all)
-            .unwrap_or_default();
-        return Err(Error::Http {
-            status,
-            errors,
-            excerpt: excerpt(bytes),
-            request_id,
+    if status == 429 {
+        return Outcome::Retry(Failure {
+            kind: RetryKind::Transient,
+            before_processing: true,
+            delay: Some(retry_after(headers).unwrap_or(Duration::from_secs(1))),
+            error: http_error(status, headers, bytes),
+            cost: None,
         });
+    }
+    if (500..600).contains(&status) {
+        return Outcome::Retry(Failure {
+            kind: RetryKind::Transient,
+            before_processing: false,
+            delay: retry_after(headers),
+            error: http_error(status, headers, bytes),
+            cost: None,
+        });
+    }
+    if !(200..300).contains(&status) {
+        return Outcome::Fail(http_error(status, headers, bytes));
     }
     let invalid = |reason: String| Error::InvalidResponse {
         status,
@@ -390,31 +700,78 @@ fn interpret(
         excerpt: excerpt(bytes),
         request_id: request_id.clone(),
     };
-    let mut body = match parsed {
+    let mut body = match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(body)) => body,
-        Ok(_) => return Err(invalid("not a JSON object".into())),
-        Err(e) => return Err(invalid(format!("invalid JSON: {e}"))),
+        // Truncated or garbled: the request may well have run.
+        Ok(_) => {
+            return Outcome::Retry(Failure {
+                kind: RetryKind::Transient,
+                before_processing: false,
+                delay: None,
+                error: invalid("not a JSON object".into()),
+                cost: None,
+            });
+        }
+        Err(e) => {
+            return Outcome::Retry(Failure {
+                kind: RetryKind::Transient,
+                before_processing: false,
+                delay: None,
+                error: invalid(format!("invalid JSON: {e}")),
+                cost: None,
+            });
+        }
     };
     let errors = body
         .get("errors")
         .map(GraphqlError::parse_all)
         .unwrap_or_default();
     let data = body.remove("data").filter(|d| !d.is_null());
+    let extensions = body.remove("extensions");
+    let cost = QueryCost::from_extensions(extensions.as_ref());
     if !errors.is_empty() {
-        return Err(Error::Graphql(GraphqlErrors {
+        let throttled = errors.iter().any(|e| e.code() == Some("THROTTLED"));
+        let internal = errors
+            .iter()
+            .any(|e| e.code() == Some("INTERNAL_SERVER_ERROR"));
+        let error = Error::Graphql(GraphqlErrors {
             operation: operation.to_owned(),
             errors,
             data,
             request_id,
-        }));
+        });
+        if throttled {
+            let delay = cost.map(|c| {
+                let missing = (c.requested - c.throttle.currently_available).max(0.0);
+                Duration::from_secs_f64(missing / c.throttle.restore_rate.max(0.001))
+            });
+            return Outcome::Retry(Failure {
+                kind: RetryKind::Throttled,
+                before_processing: true,
+                delay,
+                error,
+                cost,
+            });
+        }
+        if internal {
+            return Outcome::Retry(Failure {
+                kind: RetryKind::Transient,
+                before_processing: false,
+                delay: None,
+                error,
+                cost,
+            });
+        }
+        return Outcome::Fail(error);
     }
     let Some(data) = data else {
-        return Err(invalid("neither `data` nor `errors`".into()));
+        return Outcome::Fail(invalid("neither `data` nor `errors`".into()));
     };
-    Ok(Answer {
+    Outcome::Done(Answer {
         data,
-        extensions: body.remove("extensions"),
+        extensions,
         request_id,
         api_version,
+        attempts: 1,
     })
 }

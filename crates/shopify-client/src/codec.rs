@@ -136,6 +136,12 @@ pub fn put<T: ToJson + ?Sized>(object: &mut JsonMap, key: &str, value: &T) {
     }
 }
 
+/// Writes `value` under `key` even when it is an unset optional (as `null`), for the
+/// few input fields Shopify requires to be present even when null.
+pub fn put_always<T: ToJson + ?Sized>(object: &mut JsonMap, key: &str, value: &T) {
+    object.insert(key.to_owned(), value.to_json());
+}
+
 /// Reads the `__typename` the generated query asks for on abstract types.
 pub fn typename<'v>(object: &'v JsonMap, path: Path<'_>) -> Result<&'v str, DecodeError> {
     let path = path.key("__typename");

@@ -73,6 +73,46 @@ pub enum Error {
         /// The cause.
         source: reqwest::Error,
     },
+
+    /// Transient failures went on past the retry policy's bounds.
+    #[error("gave up on {operation} after {} attempts over {:.1?}: {last}", .attempts.len(), .attempts.last().map(|a| a.after).unwrap_or_default())]
+    Exhausted {
+        /// The operation.
+        operation: String,
+        /// Every failed attempt, in order.
+        attempts: Vec<Attempt>,
+        /// The last failure.
+        last: Box<Error>,
+    },
+
+    /// A mutation without an idempotency key failed in a way that leaves open whether
+    /// Shopify applied it, so it was not sent again.
+    #[error(
+        "the mutation {operation} may or may not have been applied ({last}); it was not retried because it carries no idempotency key: check the shop before running it again"
+    )]
+    AmbiguousWrite {
+        /// The operation.
+        operation: String,
+        /// The attempts made.
+        attempts: Vec<Attempt>,
+        /// The failure.
+        last: Box<Error>,
+    },
+}
+
+/// The evidence of one failed attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// Time since the first attempt started.
+    pub after: std::time::Duration,
+    /// HTTP status, when there was an answer.
+    pub status: Option<u16>,
+    /// `x-request-id`, when there was an answer.
+    pub request_id: Option<String>,
+    /// What went wrong.
+    pub error: String,
 }
 
 impl Error {
@@ -83,6 +123,7 @@ impl Error {
             | Error::Decode { request_id, .. }
             | Error::InvalidResponse { request_id, .. } => request_id.as_deref(),
             Error::Graphql(errors) => errors.request_id.as_deref(),
+            Error::Exhausted { last, .. } | Error::AmbiguousWrite { last, .. } => last.request_id(),
             _ => None,
         }
     }
@@ -92,6 +133,7 @@ impl Error {
         match self {
             Error::Http { status, .. } | Error::InvalidResponse { status, .. } => Some(*status),
             Error::Graphql(_) | Error::Decode { .. } => Some(200),
+            Error::Exhausted { last, .. } | Error::AmbiguousWrite { last, .. } => last.status(),
             _ => None,
         }
     }
@@ -101,6 +143,7 @@ impl Error {
         match self {
             Error::Graphql(errors) => errors.errors.iter().filter_map(|e| e.code()).collect(),
             Error::Http { errors, .. } => errors.iter().filter_map(|e| e.code()).collect(),
+            Error::Exhausted { last, .. } | Error::AmbiguousWrite { last, .. } => last.codes(),
             _ => Vec::new(),
         }
     }

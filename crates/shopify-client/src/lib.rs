@@ -24,13 +24,17 @@ mod client;
 pub mod codec;
 pub mod cost;
 mod error;
+mod retry;
 pub mod scalars;
+mod throttle;
 
 pub use client::{
     BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response, request_body,
 };
-pub use error::{Error, GraphqlError, GraphqlErrors, PathSegment};
+pub use error::{Attempt, Error, GraphqlError, GraphqlErrors, PathSegment};
+pub use retry::RetryPolicy;
 pub use shopify_auth;
+pub use throttle::{QueryCost, ThrottleStatus};
 
 /// Query or mutation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,6 +60,21 @@ pub struct OperationInfo {
     pub query: &'static str,
 }
 
+/// Whether a mutation can be sent twice without writing twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Idempotency {
+    /// No idempotency key: after an ambiguous failure it is not retried.
+    None,
+    /// The operation declares `@idempotent(key: $variable)` and the client fills each
+    /// variable with a fresh key per call, the same for every retry of that call.
+    Generated {
+        /// The variable names, without `$`.
+        variables: &'static [&'static str],
+    },
+    /// The caller supplies the key in the variables.
+    Supplied,
+}
+
 /// An operation generated from a `.graphql` file.
 pub trait Operation: Send + Sync + 'static {
     /// The operation name.
@@ -71,6 +90,9 @@ pub trait Operation: Send + Sync + 'static {
     type Variables: codec::ToJson + Send + Sync;
     /// The decoded `data`.
     type Response: codec::FromJson + Send;
+
+    /// How the operation may be retried after an ambiguous failure.
+    const IDEMPOTENCY: Idempotency = Idempotency::None;
 
     /// The requested query cost Shopify will compute for these variables, from the
     /// static cost rules (see `shopify_schema::cost`).

@@ -11,9 +11,9 @@ use heck::ToSnakeCase;
 use shopify_schema::AdminSchema;
 use shopify_schema::cost::{Cost, MAX_QUERY_COST, operation_cost};
 
-use crate::check;
 use crate::source::{SourceFile, Sources};
 use crate::{Diagnostic, Diagnostics, Severity};
+use crate::{check, idempotent};
 
 /// Query or mutation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,6 +44,20 @@ pub struct Operation {
     pub document: Valid<ExecutableDocument>,
     /// The requested cost Shopify will compute, as an expression of the variables.
     pub cost: Cost,
+    /// Whether the mutation can be retried without writing twice.
+    pub idempotency: Idempotency,
+}
+
+/// How a mutation avoids writing twice when it is retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Idempotency {
+    /// It cannot: queries, and mutations with no idempotency key.
+    None,
+    /// `@idempotent(key: $var)` was added by the codegen; the client fills these
+    /// variables with a fresh key per call.
+    Generated(Vec<String>),
+    /// The operation's own variables carry the key.
+    Supplied,
 }
 
 impl Operation {
@@ -211,7 +225,9 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
                 let definition_span = op.location();
                 let cost = {
                     let op = valid.operations.get(Some(name.as_str())).ok();
-                    op.map_or(Cost::Fixed(0), |op| operation_cost(&schema.schema, &valid, op))
+                    op.map_or(Cost::Fixed(0), |op| {
+                        operation_cost(&schema.schema, &valid, op)
+                    })
                 };
                 if cost.min() > MAX_QUERY_COST {
                     let (line, column) = check::position(definition_span, &doc.sources);
@@ -226,6 +242,14 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
                     ));
                     continue;
                 }
+                let (valid, idempotency) =
+                    match idempotent::plan(valid, &file.display, &doc.sources) {
+                        Ok(planned) => planned,
+                        Err(errors) => {
+                            diagnostics.extend(errors);
+                            continue;
+                        }
+                    };
                 let document = prepare(schema, valid);
                 operations.push(Operation {
                     module: name.to_snake_case(),
@@ -236,6 +260,7 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
                     fragments: used.iter().map(|s| s.to_string()).collect(),
                     document,
                     cost,
+                    idempotency,
                 });
             }
         }

@@ -35,11 +35,12 @@ use std::fmt;
 
 mod check;
 mod compile;
+mod idempotent;
 pub mod rust;
 mod source;
 mod suggest;
 
-pub use compile::{Compiled, Fragment, Operation, OperationKind, compile};
+pub use compile::{Compiled, Fragment, Idempotency, Operation, OperationKind, compile};
 pub use source::{SourceFile, Sources};
 
 /// How serious a [`Diagnostic`] is.

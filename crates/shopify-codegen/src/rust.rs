@@ -24,7 +24,7 @@ use indexmap::IndexMap;
 use shopify_schema::AdminSchema;
 use shopify_schema::cost::{Cost, Count};
 
-use crate::{Compiled, Diagnostic, Diagnostics, Operation, OperationKind};
+use crate::{Compiled, Diagnostic, Diagnostics, Idempotency, Operation, OperationKind};
 
 /// How each GraphQL scalar is represented in Rust. A scalar missing here fails the build
 /// with a message naming it, rather than with a rustc error in generated code.
@@ -382,15 +382,37 @@ impl Gen<'_> {
         );
         let _ = writeln!(
             out,
-            "    /// `{}` as a type, for `Client::execute`.\n    #[derive(Debug, Clone, Copy, Default)]\n    pub struct {marker};\n\n    impl ::shopify_client::Operation for {marker} {{\n        const NAME: &'static str = OPERATION_NAME;\n        const QUERY: &'static str = QUERY;\n        const KIND: ::shopify_client::OperationKind = ::shopify_client::OperationKind::{kind};\n        const API_VERSION: &'static str = super::API_VERSION;\n        type Variables = Variables;\n        type Response = ResponseData;\n\n        fn requested_cost(variables: &Variables) -> u64 {{\n            requested_cost(variables)\n        }}\n    }}\n",
-            op.name
+            "    /// `{}` as a type, for `Client::execute`.\n    #[derive(Debug, Clone, Copy, Default)]\n    pub struct {marker};\n\n    impl ::shopify_client::Operation for {marker} {{\n        const NAME: &'static str = OPERATION_NAME;\n        const QUERY: &'static str = QUERY;\n        const KIND: ::shopify_client::OperationKind = ::shopify_client::OperationKind::{kind};\n        const API_VERSION: &'static str = super::API_VERSION;\n        type Variables = Variables;\n        type Response = ResponseData;\n        const IDEMPOTENCY: ::shopify_client::Idempotency = {idempotency};\n\n        fn requested_cost(variables: &Variables) -> u64 {{\n            requested_cost(variables)\n        }}\n    }}\n",
+            op.name,
+            idempotency = match &op.idempotency {
+                Idempotency::None => "::shopify_client::Idempotency::None".to_owned(),
+                Idempotency::Supplied => "::shopify_client::Idempotency::Supplied".to_owned(),
+                Idempotency::Generated(vars) => format!(
+                    "::shopify_client::Idempotency::Generated {{ variables: &[{}] }}",
+                    vars.iter()
+                        .map(|v| rust_string(v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
         );
 
-        self.variables(&definition.variables, out);
+        // Generated idempotency keys are the client's to fill, not the caller's.
+        let generated: &[String] = match &op.idempotency {
+            Idempotency::Generated(vars) => vars,
+            _ => &[],
+        };
+        let visible: Vec<Node<ast::VariableDefinition>> = definition
+            .variables
+            .iter()
+            .filter(|v| !generated.iter().any(|g| g == v.name.as_str()))
+            .cloned()
+            .collect();
+        self.variables(&visible, out);
         let _ = writeln!(
             out,
             "    /// The query cost Shopify will compute for these variables before running the\n    /// operation (its rate-limit bucket must hold this many points).\n    pub fn requested_cost(variables: &Variables) -> u64 {{\n        let _ = variables;\n        {}\n    }}\n",
-            cost_expr(&op.cost, &definition.variables)
+            cost_expr(&op.cost)
         );
 
         let root_type = definition.selection_set.ty.to_string();
@@ -923,20 +945,31 @@ impl Gen<'_> {
         for (field, definition) in &def.fields {
             let ty = self.input_type(&definition.ty, "");
             let ty = self.boxed(name, &definition.ty, ty);
-            fields.push((
-                snake(field),
-                field.to_string(),
-                ty,
-                definition.description.clone(),
-            ));
+            // A few nullable fields must be sent even when null (`changeFromQuantity`,
+            // whose null means "skip the compare-and-swap check").
+            let always = definition
+                .description
+                .as_deref()
+                .is_some_and(|d| d.contains("explicitly pass in a value"));
+            let mut description = definition.description.as_ref().map(|d| d.to_string());
+            if always {
+                let note = "Always sent: `None` goes out as `null`, which Shopify requires to be explicit.";
+                description = Some(match description {
+                    Some(d) => format!("{note}\n\n{d}"),
+                    None => note.to_owned(),
+                });
+            }
+            fields.push((snake(field), field.to_string(), ty, description, always));
         }
-        let defaultable = fields.iter().all(|(_, _, ty, _)| ty.starts_with("Option<"));
+        let defaultable = fields
+            .iter()
+            .all(|(_, _, ty, _, _)| ty.starts_with("Option<"));
         let _ = writeln!(
             out,
             "    #[derive(Debug, Clone, PartialEq{})]\n    pub struct {rust} {{",
             if defaultable { ", Default" } else { "" }
         );
-        for (field, _, ty, description) in &fields {
+        for (field, _, ty, description, _) in &fields {
             if let Some(text) = description {
                 doc(out, "        ", text);
             }
@@ -946,10 +979,11 @@ impl Gen<'_> {
             out,
             "    }}\n\n    impl __c::ToJson for {rust} {{\n        fn to_json(&self) -> __c::Value {{\n            let mut m = __c::JsonMap::new();"
         );
-        for (field, graphql, _, _) in &fields {
+        for (field, graphql, _, _, always) in &fields {
+            let put = if *always { "put_always" } else { "put" };
             let _ = writeln!(
                 out,
-                "            __c::put(&mut m, {}, &self.{field});",
+                "            __c::{put}(&mut m, {}, &self.{field});",
                 rust_string(graphql)
             );
         }
@@ -999,11 +1033,11 @@ impl Gen<'_> {
 }
 
 /// The cost expression as Rust over `variables`.
-fn cost_expr(cost: &Cost, variables: &[Node<ast::VariableDefinition>]) -> String {
+fn cost_expr(cost: &Cost) -> String {
     match cost {
         Cost::Fixed(n) => format!("{n}u64"),
         Cost::Sum(parts) => {
-            let parts: Vec<String> = parts.iter().map(|p| cost_expr(p, variables)).collect();
+            let parts: Vec<String> = parts.iter().map(cost_expr).collect();
             // `(a).saturating_add(b).saturating_add(c)`
             format!("({})", parts.join(").saturating_add("))
         }
@@ -1017,10 +1051,10 @@ fn cost_expr(cost: &Cost, variables: &[Node<ast::VariableDefinition>]) -> String
                     default.map_or_else(|| "None".to_owned(), |d| format!("Some({d})"))
                 ),
             };
-            format!("{count}.saturating_mul({})", cost_expr(each, variables))
+            format!("{count}.saturating_mul({})", cost_expr(each))
         }
         Cost::Max(options) => {
-            let options: Vec<String> = options.iter().map(|o| cost_expr(o, variables)).collect();
+            let options: Vec<String> = options.iter().map(cost_expr).collect();
             format!("[{}].into_iter().max().unwrap_or(0)", options.join(", "))
         }
     }

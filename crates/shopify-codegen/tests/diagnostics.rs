@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use shopify_codegen::{Severity, SourceFile, Sources, compile};
+use shopify_codegen::{Idempotency, Severity, SourceFile, Sources, compile};
 use shopify_schema::AdminSchema;
 
 fn sources(files: &[(&str, &str)]) -> Sources {
@@ -215,4 +215,66 @@ fn valid_operations_compile_with_no_warnings() {
     assert_eq!(out.operations.len(), 1);
     assert!(out.warnings.iter().all(|w| w.severity == Severity::Warning));
     assert!(out.warnings.is_empty());
+}
+
+const SET_QUANTITIES: &str = "mutation SetQty($input: InventorySetQuantitiesInput!) {\n  inventorySetQuantities(input: $input) {\n    userErrors {\n      message\n    }\n  }\n}\n";
+
+#[test]
+fn mutations_that_require_idempotent_get_it_with_a_generated_key() {
+    let compiled = compile(
+        AdminSchema::bundled(),
+        &sources(&[("graphql/set_qty.graphql", SET_QUANTITIES)]),
+    )
+    .expect("valid");
+    let op = &compiled.operations[0];
+    assert_eq!(
+        op.idempotency,
+        Idempotency::Generated(vec!["idempotencyKey".into()])
+    );
+    assert!(
+        op.text
+            .contains("inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey)"),
+        "{}",
+        op.text
+    );
+    assert!(op.text.contains("$idempotencyKey: String!"), "{}", op.text);
+}
+
+#[test]
+fn a_key_supplied_through_a_variable_is_kept() {
+    let text = SET_QUANTITIES
+        .replace(
+            "($input: InventorySetQuantitiesInput!)",
+            "($input: InventorySetQuantitiesInput!, $key: String!)",
+        )
+        .replace("(input: $input)", "(input: $input) @idempotent(key: $key)");
+    let compiled = compile(
+        AdminSchema::bundled(),
+        &sources(&[("graphql/set_qty.graphql", &text)]),
+    )
+    .expect("valid");
+    assert_eq!(compiled.operations[0].idempotency, Idempotency::Supplied);
+}
+
+#[test]
+fn idempotent_misuse_is_a_build_error() {
+    let literal = SET_QUANTITIES.replace(
+        "(input: $input)",
+        "(input: $input) @idempotent(key: \"fixed\")",
+    );
+    insta::assert_snapshot!(check(&[
+        ("graphql/set_qty.graphql", &literal),
+        (
+            "graphql/create.graphql",
+            "mutation Create($key: String!) {\n  productCreate(product: {title: \"x\"}) @idempotent(key: $key) {\n    product {\n      id\n    }\n  }\n}\n",
+        ),
+    ]));
+}
+
+#[test]
+fn queries_over_the_cost_limit_fail_the_build() {
+    insta::assert_snapshot!(check(&[(
+        "graphql/huge.graphql",
+        "query Huge {\n  products(first: 250) {\n    nodes {\n      variants(first: 250) {\n        nodes {\n          id\n        }\n      }\n    }\n  }\n}\n",
+    )]));
 }

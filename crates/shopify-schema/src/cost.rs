@@ -9,7 +9,9 @@
 
 use std::collections::BTreeMap;
 
-use apollo_compiler::executable::{ExecutableDocument, Field, Operation, OperationType, Selection, SelectionSet};
+use apollo_compiler::executable::{
+    ExecutableDocument, Field, Operation, OperationType, Selection, SelectionSet,
+};
 use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::{Node, Schema};
 
@@ -74,7 +76,10 @@ impl Cost {
     pub fn eval(&self, vars: &dyn Fn(&str) -> Option<u64>) -> u64 {
         match self {
             Cost::Fixed(n) => *n,
-            Cost::Sum(parts) => parts.iter().map(|p| p.eval(vars)).fold(0, u64::saturating_add),
+            Cost::Sum(parts) => parts
+                .iter()
+                .map(|p| p.eval(vars))
+                .fold(0, u64::saturating_add),
             Cost::Times(count, each) => count.eval(vars).saturating_mul(each.eval(vars)),
             Cost::Max(options) => options.iter().map(|o| o.eval(vars)).max().unwrap_or(0),
         }
@@ -110,7 +115,9 @@ impl Cost {
     fn collect_variables<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
             Cost::Fixed(_) => {}
-            Cost::Sum(parts) | Cost::Max(parts) => parts.iter().for_each(|p| p.collect_variables(out)),
+            Cost::Sum(parts) | Cost::Max(parts) => {
+                parts.iter().for_each(|p| p.collect_variables(out))
+            }
             Cost::Times(count, each) => {
                 if let Count::Variable { name, .. } = count {
                     out.push(name);
@@ -185,7 +192,11 @@ impl Cost {
 }
 
 /// The requested cost of `operation` in `document`, as an expression of its variables.
-pub fn operation_cost(schema: &Schema, document: &ExecutableDocument, operation: &Operation) -> Cost {
+pub fn operation_cost(
+    schema: &Schema,
+    document: &ExecutableDocument,
+    operation: &Operation,
+) -> Cost {
     let model = Model {
         schema,
         document,
@@ -234,7 +245,11 @@ impl Model<'_> {
     }
 
     /// Fields of `set` that apply to object type `concrete`, merged by response key.
-    fn fields_for<'s>(&'s self, set: &'s SelectionSet, concrete: &str) -> Vec<(String, Vec<&'s Node<Field>>)> {
+    fn fields_for<'s>(
+        &'s self,
+        set: &'s SelectionSet,
+        concrete: &str,
+    ) -> Vec<(String, Vec<&'s Node<Field>>)> {
         let mut out: Vec<(String, Vec<&Node<Field>>)> = Vec::new();
         self.collect(set, concrete, &mut out, 0);
         out
@@ -292,7 +307,9 @@ impl Model<'_> {
                 .types
                 .values()
                 .filter_map(|t| match t {
-                    ExtendedType::Object(o) if self.schema.is_subtype(ty, &o.name) => Some(o.name.to_string()),
+                    ExtendedType::Object(o) if self.schema.is_subtype(ty, &o.name) => {
+                        Some(o.name.to_string())
+                    }
                     _ => None,
                 })
                 .collect(),
@@ -312,22 +329,27 @@ impl Model<'_> {
                 let node = Cost::max(
                     same.iter()
                         .flat_map(|field| {
-                            field.selection_set.fields().filter_map(|inner| match inner.name.as_str() {
-                                "nodes" => Some(self.object(&[inner])),
-                                "edges" => Some(Cost::sum(
-                                    inner
-                                        .selection_set
-                                        .fields()
-                                        .filter(|f| f.name == "node")
-                                        .map(|node| self.object(&[node]))
-                                        .collect(),
-                                )),
-                                _ => None,
+                            field.selection_set.fields().filter_map(|inner| {
+                                match inner.name.as_str() {
+                                    "nodes" => Some(self.object(&[inner])),
+                                    "edges" => Some(Cost::sum(
+                                        inner
+                                            .selection_set
+                                            .fields()
+                                            .filter(|f| f.name == "node")
+                                            .map(|node| self.object(&[node]))
+                                            .collect(),
+                                    )),
+                                    _ => None,
+                                }
                             })
                         })
                         .collect(),
                 );
-                Cost::sum(vec![Cost::Fixed(CONNECTION_BASE_COST), Cost::times(count, node)])
+                Cost::sum(vec![
+                    Cost::Fixed(CONNECTION_BASE_COST),
+                    Cost::times(count, node),
+                ])
             }
             Some(ExtendedType::Object(_) | ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
                 self.object(same)
@@ -344,7 +366,9 @@ impl Model<'_> {
         let ty = first.ty().inner_named_type().to_string();
         let mut merged = SelectionSet::new(first.selection_set.ty.clone());
         for field in same {
-            merged.selections.extend(field.selection_set.selections.iter().cloned());
+            merged
+                .selections
+                .extend(field.selection_set.selections.iter().cloned());
         }
         Cost::sum(vec![Cost::Fixed(1), self.selection(&merged, &ty)])
     }
@@ -382,7 +406,8 @@ mod tests {
 
     fn cost_of(query: &str) -> Cost {
         let schema = &AdminSchema::bundled().schema;
-        let doc = ExecutableDocument::parse_and_validate(schema, query, "q.graphql").expect("valid query");
+        let doc = ExecutableDocument::parse_and_validate(schema, query, "q.graphql")
+            .expect("valid query");
         let op = doc.operations.iter().next().expect("an operation");
         operation_cost(schema, &doc, op)
     }
@@ -395,25 +420,37 @@ mod tests {
     #[test]
     fn scalars_cost_nothing_and_objects_one() {
         assert_eq!(cost_of("{ shop { name currencyCode } }"), Cost::Fixed(1));
-        assert_eq!(cost_of("{ shop { name plan { publicDisplayName } } }"), Cost::Fixed(2));
+        assert_eq!(
+            cost_of("{ shop { name plan { publicDisplayName } } }"),
+            Cost::Fixed(2)
+        );
     }
 
     #[test]
     fn connections_cost_two_plus_items_times_node() {
-        assert_eq!(cost_of("{ products(first: 10) { edges { node { id title } } } }"), Cost::Fixed(12));
-        assert_eq!(cost_of("{ products(first: 10) { nodes { id } pageInfo { hasNextPage } } }"), Cost::Fixed(12));
+        assert_eq!(
+            cost_of("{ products(first: 10) { edges { node { id title } } } }"),
+            Cost::Fixed(12)
+        );
+        assert_eq!(
+            cost_of("{ products(first: 10) { nodes { id } pageInfo { hasNextPage } } }"),
+            Cost::Fixed(12)
+        );
     }
 
     #[test]
     fn nested_connections_multiply() {
         // 2 + 10 × (1 + (2 + 5 × 1)) = 82
-        let cost = cost_of("{ products(first: 10) { nodes { id variants(first: 5) { nodes { id } } } } }");
+        let cost =
+            cost_of("{ products(first: 10) { nodes { id variants(first: 5) { nodes { id } } } } }");
         assert_eq!(cost, Cost::Fixed(82));
     }
 
     #[test]
     fn variables_make_the_cost_an_expression() {
-        let cost = cost_of("query Q($n: Int!, $m: Int = 3) { products(first: $n) { nodes { variants(first: $m) { nodes { id } } } } }");
+        let cost = cost_of(
+            "query Q($n: Int!, $m: Int = 3) { products(first: $n) { nodes { variants(first: $m) { nodes { id } } } } }",
+        );
         assert_eq!(cost.variables(), ["m", "n"]);
         // 2 + n × (1 + 2 + m)
         assert_eq!(cost.eval(&vars(&[("n", 10)])), 2 + 10 * (1 + 2 + 3));
@@ -432,7 +469,9 @@ mod tests {
 
     #[test]
     fn mutations_cost_ten_per_root_field() {
-        let cost = cost_of("mutation { productDelete(input: {id: \"gid://shopify/Product/1\"}) { deletedProductId } }");
+        let cost = cost_of(
+            "mutation { productDelete(input: {id: \"gid://shopify/Product/1\"}) { deletedProductId } }",
+        );
         assert_eq!(cost, Cost::Fixed(10));
     }
 

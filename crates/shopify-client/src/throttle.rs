@@ -1,0 +1,270 @@
+//! Client-side pacing against Shopify's leaky bucket of query-cost points.
+//!
+//! Every response reports the bucket (`extensions.cost.throttleStatus`): its size, what
+//! is available now and the restore rate. Between responses the bucket refills at the
+//! restore rate, so the client can predict what is available and hold a request until
+//! its requested cost fits, instead of sending it and being throttled. Concurrent tasks
+//! on one client reserve points from the same prediction, so they share the budget
+//! rather than stampede.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use serde_json::Value;
+use tokio::sync::Notify;
+
+/// The bucket as Shopify reported it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ThrottleStatus {
+    /// Bucket size.
+    pub maximum_available: f64,
+    /// Points available when the response was made.
+    pub currently_available: f64,
+    /// Points restored per second.
+    pub restore_rate: f64,
+}
+
+/// `extensions.cost` of a response.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QueryCost {
+    /// What Shopify computed before running the query (and checked against the bucket).
+    pub requested: f64,
+    /// What it really cost (the difference is refunded); absent on throttled answers.
+    pub actual: Option<f64>,
+    /// The bucket after the request.
+    pub throttle: ThrottleStatus,
+}
+
+impl QueryCost {
+    /// Reads `extensions.cost`; numbers may be integers or floats.
+    pub fn from_extensions(extensions: Option<&Value>) -> Option<Self> {
+        let cost = extensions?.get("cost")?;
+        let status = cost.get("throttleStatus")?;
+        Some(Self {
+            requested: cost.get("requestedQueryCost")?.as_f64()?,
+            actual: cost.get("actualQueryCost").and_then(Value::as_f64),
+            throttle: ThrottleStatus {
+                maximum_available: status.get("maximumAvailable")?.as_f64()?,
+                currently_available: status.get("currentlyAvailable")?.as_f64()?,
+                restore_rate: status.get("restoreRate")?.as_f64()?,
+            },
+        })
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    /// Last report, and when it arrived.
+    known: Option<(ThrottleStatus, Instant)>,
+    /// Points promised to requests in flight.
+    reserved: f64,
+    /// Requests in flight before the first report: they go one at a time.
+    probing: bool,
+}
+
+/// The shared bucket prediction of one client (one app on one shop).
+#[derive(Debug)]
+pub(crate) struct Throttle {
+    state: Mutex<State>,
+    changed: Notify,
+    /// Per operation: how Shopify's requested cost compares to our static estimate.
+    ratios: Mutex<HashMap<&'static str, f64>>,
+    enabled: bool,
+}
+
+/// A reservation, returned to the bucket when the response arrives.
+#[derive(Debug)]
+pub(crate) struct Reservation {
+    pub cost: f64,
+    pub waited: Duration,
+}
+
+impl Throttle {
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            state: Mutex::new(State {
+                known: None,
+                reserved: 0.0,
+                probing: false,
+            }),
+            changed: Notify::new(),
+            ratios: Mutex::new(HashMap::new()),
+            enabled,
+        }
+    }
+
+    /// Our estimate for an operation: the static cost, scaled by what Shopify last
+    /// requested for it relative to our static figure.
+    pub fn estimate(&self, operation: &'static str, static_cost: u64) -> f64 {
+        let ratio = lock(&self.ratios).get(operation).copied().unwrap_or(1.0);
+        (static_cost as f64 * ratio).ceil()
+    }
+
+    /// Learns from a response how our estimate compares to Shopify's.
+    pub fn learn(&self, operation: &'static str, static_cost: u64, requested: f64) {
+        if static_cost > 0 && requested > 0.0 {
+            lock(&self.ratios).insert(operation, requested / static_cost as f64);
+        }
+    }
+
+    /// Waits until `cost` points are predicted to be available, then reserves them.
+    pub async fn acquire(&self, cost: f64) -> Reservation {
+        let started = Instant::now();
+        if !self.enabled {
+            return Reservation {
+                cost: 0.0,
+                waited: Duration::ZERO,
+            };
+        }
+        loop {
+            let notified = self.changed.notified();
+            let wait = {
+                let mut state = lock(&self.state);
+                match state.known {
+                    // Nothing known yet: one request finds out, the others wait for it.
+                    None if state.probing => None,
+                    None => {
+                        state.probing = true;
+                        state.reserved += cost;
+                        return Reservation {
+                            cost,
+                            waited: started.elapsed(),
+                        };
+                    }
+                    Some((status, at)) => {
+                        let predicted = predict(status, at, Instant::now()) - state.reserved;
+                        // A cost above the bucket's size can never fit: send it when the
+                        // bucket is full and let Shopify answer.
+                        let target = cost.min(status.maximum_available);
+                        if predicted >= target {
+                            state.reserved += cost;
+                            return Reservation {
+                                cost,
+                                waited: started.elapsed(),
+                            };
+                        }
+                        let rate = status.restore_rate.max(0.001);
+                        Some(Duration::from_secs_f64(
+                            ((target - predicted) / rate).max(0.001),
+                        ))
+                    }
+                }
+            };
+            match wait {
+                Some(wait) => {
+                    tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        () = notified => {}
+                    }
+                }
+                None => notified.await,
+            }
+        }
+    }
+
+    /// Returns a reservation and records the bucket a response reported.
+    pub fn complete(&self, reservation: &Reservation, status: Option<ThrottleStatus>) {
+        if !self.enabled {
+            return;
+        }
+        {
+            let mut state = lock(&self.state);
+            state.reserved = (state.reserved - reservation.cost).max(0.0);
+            state.probing = false;
+            if let Some(status) = status {
+                state.known = Some((status, Instant::now()));
+            }
+        }
+        self.changed.notify_waiters();
+    }
+
+    /// The predicted points available now, if the bucket has been reported.
+    pub fn available(&self) -> Option<f64> {
+        let state = lock(&self.state);
+        state
+            .known
+            .map(|(status, at)| predict(status, at, Instant::now()) - state.reserved)
+    }
+}
+
+fn predict(status: ThrottleStatus, at: Instant, now: Instant) -> f64 {
+    let refilled =
+        status.currently_available + status.restore_rate * now.duration_since(at).as_secs_f64();
+    refilled.min(status.maximum_available)
+}
+
+// A poisoned lock only means another task panicked mid-update of plain numbers; the
+// numbers are still usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn status(available: f64) -> ThrottleStatus {
+        ThrottleStatus {
+            maximum_available: 100.0,
+            currently_available: available,
+            restore_rate: 50.0,
+        }
+    }
+
+    #[test]
+    fn cost_is_read_from_extensions_with_integers_or_floats() {
+        let extensions = json!({"cost": {"requestedQueryCost": 12, "actualQueryCost": 4.0,
+            "throttleStatus": {"maximumAvailable": 2000, "currentlyAvailable": 1996, "restoreRate": 100}}});
+        let cost = QueryCost::from_extensions(Some(&extensions)).expect("cost");
+        assert_eq!(cost.requested, 12.0);
+        assert_eq!(cost.actual, Some(4.0));
+        assert_eq!(cost.throttle.currently_available, 1996.0);
+        assert_eq!(QueryCost::from_extensions(Some(&json!({}))), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_waits_for_the_points_it_needs() {
+        let throttle = Throttle::new(true);
+        let first = throttle.acquire(10.0).await;
+        throttle.complete(&first, Some(status(0.0)));
+        let started = tokio::time::Instant::now();
+        let second = throttle.acquire(25.0).await;
+        // 25 points at 50/s: half a second.
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(490) && waited <= Duration::from_millis(600),
+            "{waited:?}"
+        );
+        assert_eq!(second.cost, 25.0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_requests_share_the_prediction() {
+        let throttle = std::sync::Arc::new(Throttle::new(true));
+        let first = throttle.acquire(1.0).await;
+        throttle.complete(&first, Some(status(30.0)));
+        // 30 available: the first two 15-point requests go at once, the third waits.
+        let a = throttle.acquire(15.0).await;
+        let b = throttle.acquire(15.0).await;
+        assert!(a.waited + b.waited < Duration::from_millis(1));
+        assert!(throttle.available().expect("known") < 1.0);
+        let c = throttle.acquire(15.0).await;
+        assert!(c.waited >= Duration::from_millis(250), "{:?}", c.waited);
+    }
+
+    #[test]
+    fn estimates_learn_from_shopify() {
+        let throttle = Throttle::new(true);
+        assert_eq!(throttle.estimate("Products", 12), 12.0);
+        throttle.learn("Products", 12, 24.0);
+        assert_eq!(throttle.estimate("Products", 12), 24.0);
+        assert_eq!(throttle.estimate("Products", 5), 10.0);
+    }
+}
