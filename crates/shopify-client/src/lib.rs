@@ -24,17 +24,21 @@ mod client;
 pub mod codec;
 pub mod cost;
 mod error;
+mod pagination;
 mod retry;
 pub mod scalars;
 mod throttle;
+mod user_errors;
 
 pub use client::{
     BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response, request_body,
 };
 pub use error::{Attempt, Error, GraphqlError, GraphqlErrors, PathSegment};
+pub use pagination::{Page, PageStream, paginate};
 pub use retry::RetryPolicy;
 pub use shopify_auth;
 pub use throttle::{QueryCost, ThrottleStatus};
+pub use user_errors::{HasUserErrors, UserError, UserErrors};
 
 /// Query or mutation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -123,6 +123,7 @@ pub fn generate(schema: &AdminSchema, compiled: &Compiled) -> Result<String, Dia
             );
             emitter.selection(
                 &mut module,
+                &format!("#{name}"),
                 &root,
                 &doc_line,
                 definition.type_condition(),
@@ -237,6 +238,19 @@ struct StructField {
 struct Module {
     items: Vec<String>,
     names: BTreeSet<String>,
+    /// Response path (`products.edges.node`) → the Rust field and its type, for
+    /// following a path in generated code (pagination, user errors).
+    paths: HashMap<String, (String, String)>,
+    /// Structs that implement `HasUserErrors`.
+    user_errors: BTreeSet<String>,
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 impl Module {
@@ -420,6 +434,7 @@ impl Gen<'_> {
         let doc_line = format!("The data `{}` returns.", op.name);
         self.selection(
             &mut module,
+            "",
             "ResponseData",
             &doc_line,
             &root_type,
@@ -427,6 +442,11 @@ impl Gen<'_> {
             Ctx::Operation,
             docs,
         );
+        if op.kind == OperationKind::Mutation {
+            if let Some(item) = into_result(&module, definition) {
+                module.items.push(item);
+            }
+        }
         module.write(out);
         out.push_str("}\n");
 
@@ -444,6 +464,9 @@ impl Gen<'_> {
             out,
             "/// ```\npub async fn {module_name}(\n    client: &::shopify_client::Client,\n    variables: {module_name}::Variables,\n) -> ::std::result::Result<{module_name}::ResponseData, ::shopify_client::Error> {{\n    client.execute::<{module_name}::{marker}>(&variables).await\n}}"
         );
+        if let Some(stream) = stream_fn(&module, op, definition) {
+            out.push_str(&stream);
+        }
     }
 
     fn variables(&mut self, variables: &[Node<ast::VariableDefinition>], out: &mut String) {
@@ -560,6 +583,7 @@ impl Gen<'_> {
     fn selection(
         &mut self,
         module: &mut Module,
+        path: &str,
         name: &str,
         doc_line: &str,
         parent: &str,
@@ -672,7 +696,16 @@ impl Gen<'_> {
                         .map(|f| Part::Set(&f.selection_set, false))
                         .collect();
                     let line = format!("`{inner}` selected as `{key}`.");
-                    self.selection(module, &child, &line, &inner, &sets, ctx, docs);
+                    self.selection(
+                        module,
+                        &join(path, key),
+                        &child,
+                        &line,
+                        &inner,
+                        &sets,
+                        ctx,
+                        docs,
+                    );
                     child
                 }
             };
@@ -680,8 +713,12 @@ impl Gen<'_> {
             if *conditional && !rust.starts_with("Option<") {
                 rust = format!("Option<{rust}>");
             }
+            let rust_name = field_name(snake(key));
+            module
+                .paths
+                .insert(join(path, key), (rust_name.clone(), rust.clone()));
             out_fields.push(StructField {
-                name: field_name(snake(key)),
+                name: rust_name,
                 ty: rust,
                 doc: first.definition.description.as_ref().map(|d| d.to_string()),
                 decode: Decode::Key(key.clone()),
@@ -708,7 +745,18 @@ impl Gen<'_> {
         for (condition, parts) in &narrow {
             let struct_name = module.unique(format!("{name}On{}", pascal(condition)));
             let line = format!("The fields selected when `{parent}` is a `{condition}`.");
-            self.selection(module, &struct_name, &line, condition, parts, ctx, docs);
+            // Paths stop at type conditions: only plain field paths are followed.
+            let narrowed = format!("{path}#{condition}");
+            self.selection(
+                module,
+                &narrowed,
+                &struct_name,
+                &line,
+                condition,
+                parts,
+                ctx,
+                docs,
+            );
             if self.is_object(condition) {
                 variants.push((condition.clone(), struct_name));
             } else {
@@ -742,6 +790,10 @@ impl Gen<'_> {
         module
             .items
             .push(self.struct_item(name, doc_line, parent, &out_fields));
+        if let Some(item) = user_errors_impl(module, path, name) {
+            module.user_errors.insert(name.to_owned());
+            module.items.push(item);
+        }
     }
 
     fn struct_item(
@@ -1058,6 +1110,139 @@ fn cost_expr(cost: &Cost) -> String {
             format!("[{}].into_iter().max().unwrap_or(0)", options.join(", "))
         }
     }
+}
+
+fn strip<'t>(ty: &'t str, wrapper: &str) -> Option<&'t str> {
+    ty.strip_prefix(wrapper)?
+        .strip_prefix('<')?
+        .strip_suffix('>')
+}
+
+/// `impl HasUserErrors` for a payload struct selecting `userErrors { field message }`.
+fn user_errors_impl(module: &Module, path: &str, name: &str) -> Option<String> {
+    let errors_path = join(path, "userErrors");
+    let (errors_field, errors_ty) = module.paths.get(&errors_path)?;
+    let (message, _) = module.paths.get(&join(&errors_path, "message"))?;
+    let iter = if errors_ty.starts_with("Option<") {
+        format!("self.{errors_field}.iter().flatten()")
+    } else {
+        format!("self.{errors_field}.iter()")
+    };
+    let field = match module.paths.get(&join(&errors_path, "field")) {
+        Some((f, ty)) if ty.starts_with("Option<") => format!("e.{f}.clone().unwrap_or_default()"),
+        Some((f, _)) => format!("e.{f}.clone()"),
+        None => "Vec::new()".to_owned(),
+    };
+    let code = match module.paths.get(&join(&errors_path, "code")) {
+        Some((c, ty)) if ty.starts_with("Option<") => {
+            format!("e.{c}.as_ref().map(|c| c.to_string())")
+        }
+        Some((c, _)) => format!("Some(e.{c}.to_string())"),
+        None => "None".to_owned(),
+    };
+    let mutation = path
+        .rsplit('.')
+        .next()
+        .filter(|m| !m.is_empty() && !m.contains('#'))?;
+    Some(format!(
+        "    impl ::shopify_client::HasUserErrors for {name} {{\n        const MUTATION: &'static str = {};\n\n        fn user_errors(&self) -> Vec<::shopify_client::UserError> {{\n            {iter}\n                .map(|e| ::shopify_client::UserError {{\n                    field: {field},\n                    message: e.{message}.clone(),\n                    code: {code},\n                }})\n                .collect()\n        }}\n    }}\n\n",
+        rust_string(mutation)
+    ))
+}
+
+/// `ResponseData::into_result` for a mutation with one root field whose payload has
+/// user errors: the payload, or every user error, in one call.
+fn into_result(
+    module: &Module,
+    definition: &apollo_compiler::executable::Operation,
+) -> Option<String> {
+    let mut roots = definition.selection_set.fields();
+    let root = roots.next()?;
+    if roots.next().is_some() {
+        return None;
+    }
+    let key = root.response_key().as_str();
+    let (field, ty) = module.paths.get(key)?;
+    let payload = strip(ty, "Option")?;
+    if !module.user_errors.contains(payload) {
+        return None;
+    }
+    Some(format!(
+        "    impl ResponseData {{\n        /// The `{key}` payload when Shopify reported no user errors; otherwise every\n        /// user error (or that there was no payload).\n        pub fn into_result(self) -> Result<{payload}, ::shopify_client::UserErrors> {{\n            match self.{field} {{\n                Some(payload) => ::shopify_client::HasUserErrors::into_result(payload),\n                None => Err(::shopify_client::UserErrors {{ mutation: {}.to_owned(), errors: Vec::new() }}),\n            }}\n        }}\n    }}\n\n",
+        rust_string(key)
+    ))
+}
+
+/// `<op>_stream`: every node across pages, for operations with an `$after: String`
+/// variable on a connection that selects `pageInfo { hasNextPage endCursor }`.
+fn stream_fn(
+    module: &Module,
+    op: &Operation,
+    definition: &apollo_compiler::executable::Operation,
+) -> Option<String> {
+    let after = definition
+        .variables
+        .iter()
+        .find(|v| v.name == "after" && matches!(v.ty.as_ref(), Type::Named(n) if n == "String"))?;
+    let connection = find_paginated(&definition.selection_set, after.name.as_str(), "")?;
+    // Follow the path from `data` to the connection; lists on the way rule it out.
+    let mut expr = "data".to_owned();
+    let mut walked = String::new();
+    for key in connection.split('.') {
+        walked = join(&walked, key);
+        let (field, ty) = module.paths.get(&walked)?;
+        if ty.starts_with("Vec<") || ty.starts_with("Option<Vec<") {
+            return None;
+        }
+        expr = format!("{expr}.{field}");
+        if ty.starts_with("Option<") {
+            expr.push('?');
+        }
+    }
+    let (has_next, has_next_ty) = module
+        .paths
+        .get(&join(&connection, "pageInfo.hasNextPage"))?;
+    let (end_cursor, end_cursor_ty) = module.paths.get(&join(&connection, "pageInfo.endCursor"))?;
+    let (page_info, _) = module.paths.get(&join(&connection, "pageInfo"))?;
+    if has_next_ty != "bool" || end_cursor_ty != "Option<String>" {
+        return None;
+    }
+    let (items, item_ty) = if let Some((nodes, ty)) = module.paths.get(&join(&connection, "nodes"))
+    {
+        (format!("c.{nodes}"), strip(ty, "Vec")?.to_owned())
+    } else {
+        let (edges, edges_ty) = module.paths.get(&join(&connection, "edges"))?;
+        let (node, node_ty) = module.paths.get(&join(&connection, "edges.node"))?;
+        strip(edges_ty, "Vec")?;
+        (
+            format!("c.{edges}.into_iter().map(|e| e.{node}).collect()"),
+            node_ty.clone(),
+        )
+    };
+    let module_name = &op.module;
+    let after_field = snake(&after.name);
+    Some(format!(
+        "\n/// Every node of `{connection}` across all pages of `{}`: runs it, then runs it\n/// again with `after` set to each page's `endCursor` while `hasNextPage`. Pages are\n/// paced and retried like any request; the stream ends after an error.\npub fn {module_name}_stream(\n    client: &::shopify_client::Client,\n    variables: {module_name}::Variables,\n) -> ::shopify_client::PageStream<{module_name}::{item_ty}> {{\n    ::shopify_client::paginate::<{module_name}::Operation, _>(\n        client.clone(),\n        variables,\n        |variables, after| variables.{after_field} = after,\n        |data| {{\n            let c = {expr};\n            Some(::shopify_client::Page {{\n                items: {items},\n                has_next_page: c.{page_info}.{has_next},\n                end_cursor: c.{page_info}.{end_cursor},\n            }})\n        }},\n    )\n}}\n",
+        op.name
+    ))
+}
+
+/// The response path of the field whose `after` argument is `$variable`.
+fn find_paginated(set: &SelectionSet, variable: &str, path: &str) -> Option<String> {
+    for field in set.fields() {
+        let here = join(path, field.response_key().as_str());
+        let uses_after = field
+            .specified_argument_by_name("after")
+            .and_then(|v| v.as_variable())
+            .is_some_and(|v| v == variable);
+        if uses_after {
+            return Some(here);
+        }
+        if let Some(found) = find_paginated(&field.selection_set, variable, &here) {
+            return Some(found);
+        }
+    }
+    None
 }
 
 fn output_type(ty: &Type, leaf: &str) -> String {
