@@ -1,1 +1,129 @@
-fn main() {}
+//! Emulator figures: schema load, and a `products(first: 250)` page end to end over HTTP
+//! and in-process. A plain binary (harness = false) that prints percentiles.
+//!
+//! Run: `CARGO_TARGET_DIR=/tmp/target-emu cargo bench -p shopify-emulator`
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use serde_json::{Value, json};
+use shopify_emulator::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Emulator};
+
+const PAGE: &str = "query Page { products(first: 250) { nodes { id title handle vendor status \
+    variants(first: 3) { nodes { id sku price } } } pageInfo { hasNextPage endCursor } } }";
+const RUNS: usize = 60;
+
+fn percentiles(mut samples: Vec<Duration>) -> String {
+    samples.sort();
+    let at = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
+    format!(
+        "p50 {:>8.2?}  p90 {:>8.2?}  min {:>8.2?}  (n={})",
+        at(0.5),
+        at(0.9),
+        samples[0],
+        samples.len()
+    )
+}
+
+fn schema_load() -> anyhow::Result<()> {
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        let start = Instant::now();
+        let schema = shopify_schema::AdminSchema::parse(
+            shopify_schema::bundled_sdl(),
+            shopify_schema::bundled_meta_json(),
+            "x",
+        )
+        .context("parsing the bundled schema")?;
+        samples.push(start.elapsed());
+        std::hint::black_box(schema);
+    }
+    println!("schema parse+validate          {}", percentiles(samples));
+    Ok(())
+}
+
+fn in_process() -> anyhow::Result<()> {
+    let local = Emulator::builder().extra_products(300).in_process()?;
+    let body = json!({"query": PAGE});
+    let (status, answer) = local.graphql(&body);
+    anyhow::ensure!(
+        status == 200 && answer.get("errors").is_none(),
+        "bad answer: {answer}"
+    );
+    let mut samples = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let (_, answer) = local.graphql(&body);
+        samples.push(start.elapsed());
+        std::hint::black_box(answer);
+    }
+    println!("products(250) in-process       {}", percentiles(samples));
+    let small = json!({"query": "{ shop { name } }"});
+    let mut samples = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        std::hint::black_box(local.graphql(&small));
+        samples.push(start.elapsed());
+    }
+    println!("shop {{ name }} in-process       {}", percentiles(samples));
+    Ok(())
+}
+
+async fn over_http() -> anyhow::Result<()> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let emu = Emulator::builder().extra_products(300).start().await?;
+    let http = reqwest::Client::builder().build()?;
+    let token: Value = http
+        .post(emu.url().join("/admin/oauth/access_token")?)
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("client_secret", DEMO_CLIENT_SECRET),
+        ])
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = token["access_token"]
+        .as_str()
+        .context("no token")?
+        .to_owned();
+    let url = emu.graphql_url("2026-10");
+    let body = json!({"query": PAGE});
+    let mut samples = Vec::new();
+    let mut bytes = 0;
+    for i in 0..RUNS + 5 {
+        let start = Instant::now();
+        let res = http
+            .post(url.clone())
+            .header("X-Shopify-Access-Token", &token)
+            .json(&body)
+            .send()
+            .await?;
+        let text = res.bytes().await?;
+        let elapsed = start.elapsed();
+        if i >= 5 {
+            samples.push(elapsed);
+        }
+        bytes = text.len();
+    }
+    println!(
+        "products(250) over HTTP        {}  {} KB",
+        percentiles(samples),
+        bytes / 1024
+    );
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    // `cargo test --benches` runs this binary with `--bench`-less args: keep it quick there.
+    if std::env::args().any(|a| a == "--list") {
+        return Ok(());
+    }
+    schema_load()?;
+    in_process()?;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(over_http())
+}

@@ -185,3 +185,26 @@ impl EmulatorBuilder {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_debug_redacts_the_secret() {
+        let app = App::new("id", "very-secret", ["read_products"]);
+        let printed = format!("{app:?}");
+        assert!(!printed.contains("very-secret"), "{printed}");
+        assert!(
+            printed.contains(r#"client_secret: "[redacted]""#),
+            "{printed}"
+        );
+    }
+
+    #[test]
+    fn adding_an_app_keeps_the_demo_app() {
+        let builder = EmulatorBuilder::default().app(App::new("x", "y", ["read_orders"]));
+        let ids: Vec<&str> = builder.apps.iter().map(App::client_id).collect();
+        assert_eq!(ids, [DEMO_CLIENT_ID, "x"]);
+    }
+}

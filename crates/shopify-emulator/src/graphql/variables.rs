@@ -97,7 +97,7 @@ pub(crate) fn coerce(
             ),
         );
         if let Some(loc) = def.location() {
-            let before = &source[..loc.offset().min(source.len())];
+            let before = source.get(..loc.offset()).unwrap_or(source);
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             error.locations = vec![(line, column)];
