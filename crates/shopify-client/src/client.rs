@@ -271,6 +271,7 @@ impl Client {
         &self,
         variables: &O::Variables,
     ) -> Result<Response<O::Response>, Error> {
+        self.check_scopes(O::NAME, O::REQUIRED_SCOPES).await?;
         let mut body = request_body::<O>(variables);
         if let Idempotency::Generated { variables } = O::IDEMPOTENCY {
             // One key per logical call, reused by every retry of it.
@@ -301,6 +302,31 @@ impl Client {
             request_id: answer.request_id,
             api_version: answer.api_version,
             attempts: answer.attempts,
+        })
+    }
+
+    /// Fails fast, before sending, when the token's granted scopes (if Shopify reported
+    /// them) cannot meet the operation's requirements.
+    async fn check_scopes(&self, operation: &str, required: &[&[&str]]) -> Result<(), Error> {
+        if required.is_empty() {
+            return Ok(());
+        }
+        let token = self.inner.tokens.token().await?;
+        let Some(granted) = token.scopes() else {
+            return Ok(());
+        };
+        let missing: Vec<Vec<String>> = required
+            .iter()
+            .filter(|clause| !clause.iter().any(|scope| granted.grants(scope)))
+            .map(|clause| clause.iter().map(|s| (*s).to_owned()).collect())
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::MissingScopes {
+            operation: operation.to_owned(),
+            missing,
+            granted: granted.iter().map(str::to_owned).collect(),
         })
     }
 

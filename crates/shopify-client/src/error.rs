@@ -74,6 +74,17 @@ pub enum Error {
         source: reqwest::Error,
     },
 
+    /// The app's token lacks access scopes the operation needs; nothing was sent.
+    #[error("{operation} needs {}, which the app's access token was not granted (granted: {}): add the scopes to the app's configuration in the Dev Dashboard (app → Versions → Access scopes), release the version, and approve it on the shop", describe_clauses(.missing), if .granted.is_empty() { "none".to_owned() } else { .granted.join(", ") })]
+    MissingScopes {
+        /// The operation.
+        operation: String,
+        /// Unmet requirements: any one scope of each list would meet it.
+        missing: Vec<Vec<String>>,
+        /// What the token has.
+        granted: Vec<String>,
+    },
+
     /// Transient failures went on past the retry policy's bounds.
     #[error("gave up on {operation} after {} attempts over {:.1?}: {last}", .attempts.len(), .attempts.last().map(|a| a.after).unwrap_or_default())]
     Exhausted {
@@ -147,6 +158,23 @@ impl Error {
             _ => Vec::new(),
         }
     }
+}
+
+fn describe_clauses(clauses: &[Vec<String>]) -> String {
+    clauses
+        .iter()
+        .map(|clause| match clause.as_slice() {
+            [one] => format!("`{one}`"),
+            many => format!(
+                "one of {}",
+                many.iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 fn http_message(status: u16, errors: &[GraphqlError], request_id: Option<&str>) -> String {

@@ -62,6 +62,8 @@ pub struct OperationInfo {
     pub kind: OperationKind,
     /// The exact text sent.
     pub query: &'static str,
+    /// Access scopes needed: every inner list met by any one of its scopes.
+    pub required_scopes: &'static [&'static [&'static str]],
 }
 
 /// Whether a mutation can be sent twice without writing twice.
@@ -97,6 +99,10 @@ pub trait Operation: Send + Sync + 'static {
 
     /// How the operation may be retried after an ambiguous failure.
     const IDEMPOTENCY: Idempotency = Idempotency::None;
+
+    /// Access scopes the app needs: every inner list must be met by any one of its
+    /// scopes (`write_x` also grants `read_x`).
+    const REQUIRED_SCOPES: &'static [&'static [&'static str]] = &[];
 
     /// The requested query cost Shopify will compute for these variables, from the
     /// static cost rules (see `shopify_schema::cost`).

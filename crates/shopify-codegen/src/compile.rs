@@ -10,6 +10,7 @@ use apollo_compiler::{Name, Node};
 use heck::ToSnakeCase;
 use shopify_schema::AdminSchema;
 use shopify_schema::cost::{Cost, MAX_QUERY_COST, operation_cost};
+use shopify_schema::scopes::{Access, operation_access};
 
 use crate::source::{SourceFile, Sources};
 use crate::{Diagnostic, Diagnostics, Severity};
@@ -46,6 +47,10 @@ pub struct Operation {
     pub cost: Cost,
     /// Whether the mutation can be retried without writing twice.
     pub idempotency: Idempotency,
+    /// The access scopes it needs, and the protected customer data it reads.
+    pub access: Access,
+    /// Deprecated fields and arguments it uses, with Shopify's reasons.
+    pub deprecated: Vec<String>,
 }
 
 /// How a mutation avoids writing twice when it is retried.
@@ -203,6 +208,7 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
                 check::one_of(schema, &valid, &mut found);
                 check::deprecations(&valid, &mut found);
                 let mut failed = false;
+                let mut deprecated = Vec::new();
                 for diagnostic in found {
                     match diagnostic.severity {
                         Severity::Error => {
@@ -210,10 +216,13 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
                             diagnostics.insert(diagnostic);
                         }
                         Severity::Warning => {
+                            deprecated.push(diagnostic.message.clone());
                             warnings.insert(diagnostic);
                         }
                     }
                 }
+                deprecated.sort();
+                deprecated.dedup();
                 if failed {
                     continue;
                 }
@@ -250,6 +259,11 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
                             continue;
                         }
                     };
+                let access = valid
+                    .operations
+                    .get(Some(name.as_str()))
+                    .map(|op| operation_access(schema, &valid, op))
+                    .unwrap_or_default();
                 let document = prepare(schema, valid);
                 operations.push(Operation {
                     module: name.to_snake_case(),
@@ -261,6 +275,8 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
                     document,
                     cost,
                     idempotency,
+                    access,
+                    deprecated,
                 });
             }
         }

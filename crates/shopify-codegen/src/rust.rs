@@ -155,11 +155,12 @@ pub fn generate(schema: &AdminSchema, compiled: &Compiled) -> Result<String, Dia
     for op in &compiled.operations {
         let _ = writeln!(
             out,
-            "    ::shopify_client::OperationInfo {{ name: {}, module: {}, file: {}, kind: ::shopify_client::OperationKind::{:?}, query: {}::QUERY }},",
+            "    ::shopify_client::OperationInfo {{ name: {}, module: {}, file: {}, kind: ::shopify_client::OperationKind::{:?}, query: {}::QUERY, required_scopes: {}::REQUIRED_SCOPES }},",
             rust_string(&op.name),
             rust_string(&op.module),
             rust_string(&op.file),
             op.kind,
+            op.module,
             op.module
         );
     }
@@ -396,7 +397,12 @@ impl Gen<'_> {
         );
         let _ = writeln!(
             out,
-            "    /// `{}` as a type, for `Client::execute`.\n    #[derive(Debug, Clone, Copy, Default)]\n    pub struct {marker};\n\n    impl ::shopify_client::Operation for {marker} {{\n        const NAME: &'static str = OPERATION_NAME;\n        const QUERY: &'static str = QUERY;\n        const KIND: ::shopify_client::OperationKind = ::shopify_client::OperationKind::{kind};\n        const API_VERSION: &'static str = super::API_VERSION;\n        type Variables = Variables;\n        type Response = ResponseData;\n        const IDEMPOTENCY: ::shopify_client::Idempotency = {idempotency};\n\n        fn requested_cost(variables: &Variables) -> u64 {{\n            requested_cost(variables)\n        }}\n    }}\n",
+            "    /// Access scopes the app needs: every inner list must be met by any one of its\n    /// scopes.\n    pub const REQUIRED_SCOPES: &[&[&str]] = &[{}];\n",
+            scopes_literal(&op.access)
+        );
+        let _ = writeln!(
+            out,
+            "    /// `{}` as a type, for `Client::execute`.\n    #[derive(Debug, Clone, Copy, Default)]\n    pub struct {marker};\n\n    impl ::shopify_client::Operation for {marker} {{\n        const NAME: &'static str = OPERATION_NAME;\n        const QUERY: &'static str = QUERY;\n        const KIND: ::shopify_client::OperationKind = ::shopify_client::OperationKind::{kind};\n        const API_VERSION: &'static str = super::API_VERSION;\n        type Variables = Variables;\n        type Response = ResponseData;\n        const IDEMPOTENCY: ::shopify_client::Idempotency = {idempotency};\n        const REQUIRED_SCOPES: &'static [&'static [&'static str]] = REQUIRED_SCOPES;\n\n        fn requested_cost(variables: &Variables) -> u64 {{\n            requested_cost(variables)\n        }}\n    }}\n",
             op.name,
             idempotency = match &op.idempotency {
                 Idempotency::None => "::shopify_client::Idempotency::None".to_owned(),
@@ -460,9 +466,45 @@ impl Gen<'_> {
         for line in op.text.lines() {
             let _ = writeln!(out, "/// {line}");
         }
+        out.push_str("/// ```\n///\n");
+        if op.access.clauses.is_empty() {
+            out.push_str("/// Access scopes: none documented.\n");
+        } else {
+            let clauses: Vec<String> = op
+                .access
+                .clauses
+                .iter()
+                .map(|c| {
+                    c.iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                })
+                .collect();
+            let _ = writeln!(out, "/// Access scopes: {}.", clauses.join(", "));
+        }
+        if !op.access.protected.is_empty() {
+            let fields: Vec<String> = op
+                .access
+                .protected
+                .iter()
+                .map(|p| match (&p.subject, &p.content) {
+                    (Some(subject), Some(content)) => {
+                        format!("`{}` ({subject} {content})", p.coordinate)
+                    }
+                    _ => format!("`{}`", p.coordinate),
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "///\n/// Reads protected customer data, which needs Shopify's approval for the app: {}.",
+                fields.join(", ")
+            );
+        }
+
         let _ = writeln!(
             out,
-            "/// ```\npub async fn {module_name}(\n    client: &::shopify_client::Client,\n    variables: {module_name}::Variables,\n) -> ::std::result::Result<{module_name}::ResponseData, ::shopify_client::Error> {{\n    client.execute::<{module_name}::{marker}>(&variables).await\n}}"
+            "pub async fn {module_name}(\n    client: &::shopify_client::Client,\n    variables: {module_name}::Variables,\n) -> ::std::result::Result<{module_name}::ResponseData, ::shopify_client::Error> {{\n    client.execute::<{module_name}::{marker}>(&variables).await\n}}"
         );
         if let Some(stream) = stream_fn(&module, op, definition) {
             out.push_str(&stream);
@@ -1110,6 +1152,18 @@ fn cost_expr(cost: &Cost) -> String {
             format!("[{}].into_iter().max().unwrap_or(0)", options.join(", "))
         }
     }
+}
+
+fn scopes_literal(access: &shopify_schema::scopes::Access) -> String {
+    access
+        .clauses
+        .iter()
+        .map(|clause| {
+            let scopes: Vec<String> = clause.iter().map(|s| rust_string(s)).collect();
+            format!("&[{}]", scopes.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn strip<'t>(ty: &'t str, wrapper: &str) -> Option<&'t str> {

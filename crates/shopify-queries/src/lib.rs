@@ -21,3 +21,8 @@
 pub use shopify_client::*;
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+/// The operations manifest, written at build time: per operation its name, file, exact
+/// text and its sha256, required access scopes, protected fields, static cost,
+/// idempotency and deprecated fields used (JSON).
+pub const MANIFEST_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/manifest.json"));

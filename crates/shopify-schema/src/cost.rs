@@ -191,6 +191,44 @@ impl Cost {
     }
 }
 
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Count::Literal(n) => write!(f, "{n}"),
+            Count::Variable {
+                name,
+                default: Some(d),
+            } => write!(f, "${name}(={d})"),
+            Count::Variable {
+                name,
+                default: None,
+            } => write!(f, "${name}"),
+            Count::Missing => f.write_str("1"),
+        }
+    }
+}
+
+/// Readable form, e.g. `2 + $first × (1 + 2 + 5 × 1)`.
+impl std::fmt::Display for Cost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cost::Fixed(n) => write!(f, "{n}"),
+            Cost::Sum(parts) => {
+                let parts: Vec<String> = parts.iter().map(ToString::to_string).collect();
+                f.write_str(&parts.join(" + "))
+            }
+            Cost::Times(count, each) => match each.as_ref() {
+                Cost::Sum(_) => write!(f, "{count} × ({each})"),
+                _ => write!(f, "{count} × {each}"),
+            },
+            Cost::Max(options) => {
+                let options: Vec<String> = options.iter().map(ToString::to_string).collect();
+                write!(f, "max({})", options.join(", "))
+            }
+        }
+    }
+}
+
 /// The requested cost of `operation` in `document`, as an expression of its variables.
 pub fn operation_cost(
     schema: &Schema,
@@ -456,6 +494,7 @@ mod tests {
         assert_eq!(cost.eval(&vars(&[("n", 10)])), 2 + 10 * (1 + 2 + 3));
         assert_eq!(cost.eval(&vars(&[("n", 250), ("m", 100)])), 2 + 250 * 103);
         assert_eq!(cost.min(), 2);
+        assert_eq!(cost.to_string(), "2 + $n × (3 + $m(=3) × 1)");
     }
 
     #[test]

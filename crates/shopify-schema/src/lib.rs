@@ -22,6 +22,7 @@ use apollo_compiler::validation::Valid;
 pub mod cost;
 pub mod introspection;
 pub mod meta;
+pub mod scopes;
 
 pub use apollo_compiler;
 pub use meta::{FieldMeta, SchemaMeta, TypeMeta};
