@@ -25,6 +25,8 @@
 //! - [`config`]: [`App`], [`EmulatorBuilder`] and the demo credentials.
 //! - `server`: the axum router, request recording, common response headers, [`RunningEmulator`].
 //! - `oauth`: `POST /admin/oauth/access_token` and the token table.
+//! - `GET /bulk-operations/{id}.jsonl` (in `graphql`): results of `bulkOperationRunQuery`,
+//!   which runs the bulk query at once over whole connections.
 //! - `graphql`: the GraphQL pipeline, auth → parse/validate → (cost/throttle seam) → execute
 //!   → respond; submodules translate apollo-compiler diagnostics to graphql-ruby errors,
 //!   coerce variables, resolve fields generically from JSON, paginate and search.

@@ -11,7 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use shopify_schema::AdminSchema;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -95,6 +95,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/admin/oauth/access_token", post(oauth::access_token))
         .route("/admin/api/{version}/graphql.json", post(graphql::handle))
+        .route("/bulk-operations/{file}", get(graphql::bulk_result))
         .fallback(unexpected)
         .layer(middleware::from_fn_with_state(shared.clone(), record))
         .with_state(shared)
@@ -293,7 +294,7 @@ impl InProcess {
         let Some(shop) = self.shared.shops.get(DEMO_SHOP) else {
             return (404, serde_json::json!({"errors": "Not Found"}));
         };
-        let out = graphql::run_json(&self.shared, shop, body, None);
+        let out = graphql::run_json(&self.shared, shop, body, None, None);
         (out.status.as_u16(), out.body)
     }
 }

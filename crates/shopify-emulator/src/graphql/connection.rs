@@ -204,6 +204,15 @@ pub(crate) fn window(items: &[Item], args: &JsonMap) -> Result<Page, FieldError>
             slice = &slice[slice.len() - n..];
         }
     }
+    Ok(page_of(slice, has_next, has_previous))
+}
+
+/// Every item at once, as bulk operations read connections.
+pub(crate) fn all(items: &[Item]) -> Page {
+    page_of(items, false, false)
+}
+
+fn page_of(slice: &[Item], has_next: bool, has_previous: bool) -> Page {
     let edges: Vec<(String, Json)> = slice
         .iter()
         .map(|it| (encode_cursor(it), it.value.clone()))
@@ -214,7 +223,7 @@ pub(crate) fn window(items: &[Item], args: &JsonMap) -> Result<Page, FieldError>
         "startCursor": edges.first().map(|e| e.0.clone()),
         "endCursor": edges.last().map(|e| e.0.clone()),
     });
-    Ok(Page { edges, page_info })
+    Page { edges, page_info }
 }
 
 /// Keeps the items matching Shopify's search syntax (`title:shirt tag:sale -status:draft`).

@@ -8,6 +8,9 @@ use super::resolve::{Ctx, field_error};
 use super::validate;
 use crate::store::{JsonMap, NOW, Store, gid_parts, handleize};
 
+/// Where a bulk operation keeps its JSONL result (not a schema field, so never exposed).
+pub(crate) const JSONL_KEY: &str = "_jsonl";
+
 /// Shopify's limit on one `metafieldsSet` call (see the mutation's description).
 const MAX_METAFIELDS: usize = 25;
 
@@ -460,16 +463,31 @@ fn metafields_set(store: &mut Store, args: &JsonMap) -> Json {
 
 fn bulk_run_query(ctx: &Ctx<'_>, store: &mut Store, args: &JsonMap) -> Json {
     let query = args.get("query").and_then(Json::as_str).unwrap_or_default();
-    if let Err(errors) = validate::check(ctx.schema, query) {
-        let errors: Vec<Json> = errors
-            .iter()
-            .map(|e| json!({"field": ["query"], "message": e.message.clone(), "code": "INVALID"}))
-            .collect();
-        return json!({"bulkOperation": null, "userErrors": errors});
-    }
+    let invalid = |message: String| {
+        json!({"bulkOperation": null,
+            "userErrors": [{"field": ["query"], "message": message, "code": "INVALID"}]})
+    };
+    let document = match validate::check(ctx.schema, query) {
+        Ok(document) => document,
+        Err(errors) => {
+            let message = errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default();
+            return invalid(message);
+        }
+    };
+    let (jsonl, roots) = match super::run_bulk(ctx, &document, store) {
+        Ok(result) => result,
+        Err(message) => return invalid(message),
+    };
     let id = store.next_gid("BulkOperation");
     let n = crate::store::gid_number(&id);
-    let objects = store.all("Product").count();
+    let url = match &ctx.base_url {
+        Some(base) => format!("{base}/bulk-operations/{n}.jsonl"),
+        None => format!("https://storage.example.com/emulator/bulk-operations/{n}.jsonl"),
+    };
+    let objects = jsonl.lines().count();
     store.register(json!({
         "id": id.clone(),
         "status": "COMPLETED",
@@ -478,11 +496,12 @@ fn bulk_run_query(ctx: &Ctx<'_>, store: &mut Store, args: &JsonMap) -> Json {
         "createdAt": NOW,
         "completedAt": NOW,
         "objectCount": objects.to_string(),
-        "rootObjectCount": objects.to_string(),
-        "fileSize": "0",
-        "url": format!("https://storage.example.com/emulator/bulk-operations/{n}.jsonl"),
+        "rootObjectCount": roots.to_string(),
+        "fileSize": jsonl.len().to_string(),
+        "url": if objects == 0 { Json::Null } else { Json::from(url) },
         "partialDataUrl": null,
         "errorCode": null,
+        JSONL_KEY: jsonl,
     }));
     json!({"bulkOperation": id, "userErrors": []})
 }

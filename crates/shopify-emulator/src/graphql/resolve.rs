@@ -40,6 +40,10 @@ pub(crate) struct Ctx<'s> {
     pub(crate) schema: &'static Valid<Schema>,
     pub(crate) implementers: &'static HashMap<Name, Implementers>,
     pub(crate) store: StoreAccess<'s>,
+    /// Bulk operations read whole connections: no window arguments needed.
+    pub(crate) bulk: bool,
+    /// `http://host:port` of the request, for URLs the emulator serves itself.
+    pub(crate) base_url: Option<String>,
 }
 
 impl<'s> Ctx<'s> {
@@ -242,7 +246,11 @@ impl<'s> Ctx<'s> {
             connection::search(&mut items, query);
         }
         connection::sort(&mut items, args);
-        let page = connection::window(&items, args)?;
+        let page = if self.bulk && args.get("first").is_none() && args.get("last").is_none() {
+            connection::all(&items)
+        } else {
+            connection::window(&items, args)?
+        };
         Ok(ResolvedValue::object(Conn {
             ctx: self,
             ty: ty.to_owned(),

@@ -277,8 +277,9 @@ async fn bulk_query_completes_immediately() {
         status["bulkOperation"]["url"]
             .as_str()
             .unwrap()
-            .starts_with("https://")
+            .starts_with("http://127.0.0.1:")
     );
+    assert_eq!(status["bulkOperation"]["objectCount"], "28");
     assert_eq!(status["currentBulkOperation"]["id"], op["id"]);
 
     let invalid = h
@@ -305,4 +306,35 @@ async fn an_unimplemented_mutation_is_a_field_error_not_silence() {
         .await;
     assert_eq!(body["data"], json!({"tagsAdd": null}));
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
+}
+
+#[tokio::test]
+async fn a_bulk_result_file_is_served_as_jsonl_with_parent_ids() {
+    let h = Harness::start().await;
+    let query = r#"{ products(query: "tag:winter") { edges { node { id title variants { edges { node { id sku } } } } } } }"#;
+    let data = h
+        .data(
+            "mutation Bulk($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id url rootObjectCount objectCount } userErrors { message } } }",
+            json!({"q": query}),
+        )
+        .await;
+    let op = &data["bulkOperationRunQuery"]["bulkOperation"];
+    assert_eq!(op["rootObjectCount"], "5");
+    let url = op["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(h.emu.url().as_str().trim_end_matches('/')),
+        "{url}"
+    );
+    let jsonl = h.http.get(url).send().await.unwrap().text().await.unwrap();
+    let lines: Vec<Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len().to_string(), op["objectCount"].as_str().unwrap());
+    assert_eq!(
+        lines[0],
+        json!({"id": "gid://shopify/Product/1004", "title": "Merino Crew Sweater"})
+    );
+    assert_eq!(lines[1]["__parentId"], "gid://shopify/Product/1004");
+    assert!(lines[1]["sku"].is_string());
 }
