@@ -1,10 +1,14 @@
 //! A client for the configured shop, or for the built-in demo shop.
 
+use std::io::Write;
+
 use anyhow::Context;
 use shopify_auth::{Credentials, ShopDomain};
 use shopify_emulator::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SHOP, Emulator, RunningEmulator};
 use shopify_queries::Client;
 use url::Url;
+
+use crate::{Env, Io};
 
 /// Overrides where requests go (token exchange included), for pointing the CLI at an
 /// emulator served by `shopify-admin emulator`. Not needed for real shops.
@@ -20,9 +24,9 @@ pub struct Connection {
 /// Connects to the shop in `SHOPIFY_*` (environment or `.env`), or, when none of the
 /// three variables is set, to the demo shop of an emulator started here. With only some
 /// set, fails naming the missing ones: no silent fallback.
-pub async fn connect() -> anyhow::Result<Connection> {
-    let base_url = base_url_override()?;
-    match Credentials::from_env_optional()? {
+pub async fn connect(io: &mut Io) -> anyhow::Result<Connection> {
+    let base_url = base_url_override(&io.env)?;
+    match io.env.credentials()? {
         Some(credentials) => {
             let mut builder = Client::builder().credentials(credentials);
             if let Some(url) = base_url {
@@ -38,10 +42,11 @@ pub async fn connect() -> anyhow::Result<Connection> {
                 .start()
                 .await
                 .context("starting the built-in demo shop")?;
-            eprintln!(
+            writeln!(
+                io.stderr,
                 "No SHOPIFY_SHOP, SHOPIFY_CLIENT_ID or SHOPIFY_CLIENT_SECRET set: using the built-in demo shop (Admin API emulator at {}).",
                 emulator.url()
-            );
+            )?;
             let credentials = Credentials::new(
                 ShopDomain::parse(DEMO_SHOP)?,
                 DEMO_CLIENT_ID,
@@ -59,24 +64,11 @@ pub async fn connect() -> anyhow::Result<Connection> {
     }
 }
 
-fn base_url_override() -> anyhow::Result<Option<Url>> {
-    let from_env = std::env::var(BASE_URL_VAR).ok();
-    let from_dotenv = || dotenv_value(BASE_URL_VAR);
-    match from_env
-        .or_else(from_dotenv)
-        .filter(|v| !v.trim().is_empty())
-    {
+fn base_url_override(env: &Env) -> anyhow::Result<Option<Url>> {
+    match env.var(BASE_URL_VAR).filter(|v| !v.trim().is_empty()) {
         None => Ok(None),
         Some(value) => Url::parse(value.trim()).map(Some).with_context(|| {
             format!("{BASE_URL_VAR}={value} is not a URL (e.g. http://127.0.0.1:8080)")
         }),
     }
-}
-
-fn dotenv_value(name: &str) -> Option<String> {
-    let text = std::fs::read_to_string(".env").ok()?;
-    text.lines().find_map(|line| {
-        let (key, value) = line.split_once('=')?;
-        (key.trim() == name).then(|| value.trim().trim_matches('"').to_owned())
-    })
 }

@@ -1,11 +1,13 @@
 //! `shopify-admin emulator`: serve the demo shop for programs in any language.
 
+use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use shopify_emulator::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SHOP, Emulator};
 
+use crate::Io;
 use crate::connect::BASE_URL_VAR;
 
 #[derive(Debug, clap::Args)]
@@ -18,7 +20,7 @@ pub struct Args {
     host: IpAddr,
 }
 
-pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub async fn run(args: Args, io: &mut Io) -> anyhow::Result<ExitCode> {
     let addr = SocketAddr::new(args.host, args.port);
     let emulator = Emulator::builder()
         .bind(addr)
@@ -26,22 +28,32 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("starting the emulator on {addr}"))?;
     let url = emulator.url();
-    println!("# Shopify Admin API emulator serving the demo shop at {url}");
-    println!(
-        "# GraphQL: POST {url}admin/api/{}/graphql.json   token: POST {url}admin/oauth/access_token",
-        shopify_queries::API_VERSION
-    );
-    println!("# Paste into a .env (send requests to {url} instead of https://demo.myshopify.com):");
-    println!("SHOPIFY_SHOP={DEMO_SHOP}");
-    println!("SHOPIFY_CLIENT_ID={DEMO_CLIENT_ID}");
-    println!("SHOPIFY_CLIENT_SECRET={DEMO_CLIENT_SECRET}");
-    println!("{BASE_URL_VAR}={}", url.as_str().trim_end_matches('/'));
-    eprintln!("Press Ctrl-C to stop.");
+    let base = url.as_str().trim_end_matches('/');
+    let version = shopify_queries::API_VERSION;
+    let out = &mut io.stdout;
+    writeln!(
+        out,
+        "# Shopify Admin API emulator serving the demo shop at {base}"
+    )?;
+    writeln!(
+        out,
+        "# GraphQL: POST {base}/admin/api/{version}/graphql.json (token: POST {base}/admin/oauth/access_token)"
+    )?;
+    writeln!(
+        out,
+        "# Paste into a .env; send requests to {base} instead of https://demo.myshopify.com:"
+    )?;
+    writeln!(out, "SHOPIFY_SHOP={DEMO_SHOP}")?;
+    writeln!(out, "SHOPIFY_CLIENT_ID={DEMO_CLIENT_ID}")?;
+    writeln!(out, "SHOPIFY_CLIENT_SECRET={DEMO_CLIENT_SECRET}")?;
+    writeln!(out, "{BASE_URL_VAR}={base}")?;
+    out.flush()?;
+    writeln!(io.stderr, "Press Ctrl-C to stop.")?;
     tokio::select! {
         () = emulator.wait() => {}
         signal = tokio::signal::ctrl_c() => {
             signal.context("waiting for Ctrl-C")?;
-            eprintln!("Stopped.");
+            writeln!(io.stderr, "Stopped.")?;
         }
     }
     Ok(ExitCode::SUCCESS)

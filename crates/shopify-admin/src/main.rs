@@ -1,35 +1,8 @@
-//! `shopify-admin`: the Shopify Admin API from the command line.
-//!
-//! With `SHOPIFY_SHOP`, `SHOPIFY_CLIENT_ID` and `SHOPIFY_CLIENT_SECRET` set (environment
-//! or `.env`) it talks to that shop; with none set, commands that need a shop run
-//! against the built-in demo shop (the emulator, started in-process on a loopback port).
+//! The `shopify-admin` binary; see the library for the commands.
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-
-mod connect;
-mod emulator;
-mod products;
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "shopify-admin",
-    version,
-    about = "Shopify Admin API tools: typed queries, a local emulator, schema checks"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Print the shop's first products (title, handle, id).
-    Products(products::Args),
-    /// Serve the Admin API emulator (the demo shop) for other programs until stopped.
-    Emulator(emulator::Args),
-}
+use clap::Parser;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -40,12 +13,8 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Products(args) => products::run(args).await,
-        Command::Emulator(args) => emulator::run(args).await,
-    };
-    match result {
+    let cli = shopify_admin::Cli::parse();
+    match shopify_admin::run(cli, &mut shopify_admin::Io::process()).await {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");

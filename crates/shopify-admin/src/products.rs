@@ -1,9 +1,11 @@
 //! `shopify-admin products`: the reference example's query, typed.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use shopify_queries::products;
 
+use crate::Io;
 use crate::connect::connect;
 
 #[derive(Debug, clap::Args)]
@@ -16,14 +18,18 @@ pub struct Args {
     json: bool,
 }
 
-pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let connection = connect().await?;
+pub async fn run(args: Args, io: &mut Io) -> anyhow::Result<ExitCode> {
+    let connection = connect(io).await?;
     let response = connection
         .client
         .send::<products::Operation>(&products::Variables { first: args.first })
         .await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&response.raw_data)?);
+        writeln!(
+            io.stdout,
+            "{}",
+            serde_json::to_string_pretty(&response.raw_data)?
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     let rows: Vec<[String; 3]> = response
@@ -33,8 +39,13 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .into_iter()
         .map(|edge| [edge.node.title, edge.node.handle, edge.node.id.to_string()])
         .collect();
-    print!("{}", table(["TITLE", "HANDLE", "ID"], &rows));
-    eprintln!("{} products from {}", rows.len(), connection.client.shop());
+    write!(io.stdout, "{}", table(["TITLE", "HANDLE", "ID"], &rows))?;
+    writeln!(
+        io.stderr,
+        "{} products from {}",
+        rows.len(),
+        connection.client.shop()
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,0 +1,205 @@
+//! `shopify-admin`: the Shopify Admin API from the command line.
+//!
+//! The binary is a thin wrapper over [`run`], which takes its environment and output
+//! streams as arguments so tests can run every command in-process.
+//!
+//! With `SHOPIFY_SHOP`, `SHOPIFY_CLIENT_ID` and `SHOPIFY_CLIENT_SECRET` set (environment
+//! or `.env`) commands talk to that shop; with none set, commands that need a shop run
+//! against the built-in demo shop (the emulator, started in-process on a loopback port).
+//!
+//! ```no_run
+//! use clap::Parser;
+//!
+//! # async fn demo() -> anyhow::Result<()> {
+//! let cli = shopify_admin::Cli::parse_from(["shopify-admin", "products", "--first", "3"]);
+//! let mut io = shopify_admin::Io::captured(shopify_admin::Env::empty());
+//! shopify_admin::run(cli, &mut io).await?;
+//! print!("{}", io.stdout_text());
+//! # Ok(())
+//! # }
+//! ```
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod connect;
+mod emulator;
+mod products;
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "shopify-admin",
+    version,
+    about = "Shopify Admin API tools: typed queries, a local emulator, schema checks"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the shop's first products (title, handle, id).
+    Products(products::Args),
+    /// Serve the Admin API emulator (the demo shop) for other programs until stopped.
+    Emulator(emulator::Args),
+}
+
+/// Where configuration comes from: environment variables and a `.env` file.
+pub struct Env {
+    lookup: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    dotenv: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Env {
+    // Values may be secrets: show only where they come from.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env")
+            .field("dotenv", &self.dotenv)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Env {
+    /// The process environment and `./.env`.
+    pub fn process() -> Self {
+        Self {
+            lookup: Box::new(|name| std::env::var(name).ok()),
+            dotenv: Some(PathBuf::from(".env")),
+        }
+    }
+
+    /// No variables and no `.env`.
+    pub fn empty() -> Self {
+        Self::from_pairs(std::iter::empty::<(String, String)>())
+    }
+
+    /// Exactly these variables, no `.env`.
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        let map: std::collections::HashMap<String, String> = pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        Self {
+            lookup: Box::new(move |name| map.get(name).cloned()),
+            dotenv: None,
+        }
+    }
+
+    pub(crate) fn var(&self, name: &str) -> Option<String> {
+        (self.lookup)(name).or_else(|| self.dotenv_var(name))
+    }
+
+    fn dotenv_var(&self, name: &str) -> Option<String> {
+        let text = std::fs::read_to_string(self.dotenv.as_ref()?).ok()?;
+        text.lines().find_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            (key.trim() == name).then(|| value.trim().trim_matches('"').to_owned())
+        })
+    }
+
+    pub(crate) fn credentials(
+        &self,
+    ) -> Result<Option<shopify_auth::Credentials>, shopify_auth::CredentialsError> {
+        shopify_auth::Credentials::from_lookup_optional(&self.lookup, self.dotenv.as_deref())
+    }
+}
+
+/// The environment and output streams of one run.
+pub struct Io {
+    env: Env,
+    stdout: Box<dyn Write + Send>,
+    stderr: Box<dyn Write + Send>,
+    captured: Option<(SharedBuffer, SharedBuffer)>,
+}
+
+impl std::fmt::Debug for Io {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Io")
+            .field("env", &self.env)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Default)]
+struct SharedBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Write for SharedBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl SharedBuffer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(
+            &self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+        .into_owned()
+    }
+}
+
+impl Io {
+    /// The process's environment, stdout and stderr.
+    pub fn process() -> Self {
+        Self {
+            env: Env::process(),
+            stdout: Box::new(std::io::stdout()),
+            stderr: Box::new(std::io::stderr()),
+            captured: None,
+        }
+    }
+
+    /// `env`, with stdout and stderr kept in memory (see [`Io::stdout_text`]).
+    pub fn captured(env: Env) -> Self {
+        let out = SharedBuffer::default();
+        let err = SharedBuffer::default();
+        Self {
+            env,
+            stdout: Box::new(out.clone()),
+            stderr: Box::new(err.clone()),
+            captured: Some((out, err)),
+        }
+    }
+
+    /// What was written to stdout, when captured.
+    pub fn stdout_text(&self) -> String {
+        self.captured
+            .as_ref()
+            .map(|(out, _)| out.text())
+            .unwrap_or_default()
+    }
+
+    /// What was written to stderr, when captured.
+    pub fn stderr_text(&self) -> String {
+        self.captured
+            .as_ref()
+            .map(|(_, err)| err.text())
+            .unwrap_or_default()
+    }
+}
+
+/// Runs one command. Errors are returned, not printed.
+pub async fn run(cli: Cli, io: &mut Io) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Products(args) => products::run(args, io).await,
+        Command::Emulator(args) => emulator::run(args, io).await,
+    }
+}
