@@ -49,9 +49,12 @@ enum Command {
     Emulator(emulator::Args),
 }
 
+/// Looks up one variable.
+type Lookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 /// Where configuration comes from: environment variables and a `.env` file.
 pub struct Env {
-    lookup: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    lookup: Lookup,
     dotenv: Option<PathBuf>,
 }
 
