@@ -28,6 +28,7 @@ use clap::{Parser, Subcommand};
 mod connect;
 mod emulator;
 mod products;
+mod scopes;
 
 /// The command line.
 #[derive(Debug, Parser)]
@@ -47,6 +48,8 @@ enum Command {
     Products(products::Args),
     /// Serve the Admin API emulator (the demo shop) for other programs until stopped.
     Emulator(emulator::Args),
+    /// Print the access scopes the operations in graphql/ need.
+    Scopes(scopes::Args),
 }
 
 /// Looks up one variable.
@@ -204,5 +207,6 @@ pub async fn run(cli: Cli, io: &mut Io) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Products(args) => products::run(args, io).await,
         Command::Emulator(args) => emulator::run(args, io).await,
+        Command::Scopes(args) => scopes::run(args, io),
     }
 }

@@ -35,6 +35,21 @@ pub const DEMO_SCOPES: &[&str] = &[
     "write_discounts",
     "read_fulfillments",
     "write_fulfillments",
+    "read_draft_orders",
+    "write_draft_orders",
+    "read_markets",
+    "write_markets",
+    "read_assigned_fulfillment_orders",
+    "write_assigned_fulfillment_orders",
+    "read_merchant_managed_fulfillment_orders",
+    "write_merchant_managed_fulfillment_orders",
+    "read_legal_policies",
+    "read_users",
+    "read_themes",
+    "read_content",
+    "write_content",
+    "read_shipping",
+    "write_shipping",
 ];
 
 /// An app the emulator knows: credentials, granted scopes and where it may not get tokens.
