@@ -2,5 +2,7 @@
 //! loopback HTTP. Each module is one area:
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod cli; // the shopify-admin binary: products with and without credentials, emulator serving
-mod operations; // every operation in graphql/ decodes from the emulator's answer
+mod cli; // shopify-admin commands: products with and without credentials
+mod graphql; // introspection, pagination, writes then reads, user errors, error shapes, scopes
+mod operations; // operations in graphql/ decode from the emulator's answers
+mod tokens; // token exchange shared, renewed after expiry, replaced after revocation
