@@ -1,0 +1,105 @@
+//! No secret in any log line: every tracing event of a full run — token exchange, paced
+//! queries, a revoked token and its renewal, a mutation, failures — is captured at TRACE
+//! level from every crate (ours, reqwest, hyper, the emulator) and searched for the
+//! client secret and every access token the emulator issued.
+//!
+//! Its own test binary, because it installs the process-wide tracing subscriber.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use shopify_e2e::Harness;
+use shopify_emulator::DEMO_CLIENT_SECRET;
+use shopify_queries::types::ProductCreateInput;
+use shopify_queries::{product_create, products_page, shop_info};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_run_logs_no_secret_and_no_token() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .init();
+
+    let harness = Harness::start().await.unwrap();
+    shop_info(&harness.client, shop_info::Variables {})
+        .await
+        .unwrap();
+    products_page(
+        &harness.client,
+        products_page::Variables {
+            first: 5,
+            after: None,
+            query: None,
+        },
+    )
+    .await
+    .unwrap();
+    harness.emulator.revoke_tokens();
+    shop_info(&harness.client, shop_info::Variables {})
+        .await
+        .unwrap();
+    let created = product_create(
+        &harness.client,
+        product_create::Variables {
+            product: ProductCreateInput {
+                title: Some("Log Test".into()),
+                ..ProductCreateInput::default()
+            },
+        },
+    )
+    .await
+    .unwrap();
+    assert!(created.product_create.is_some());
+    let failed = harness
+        .client
+        .execute_raw(
+            "2026-10",
+            &serde_json::json!({"query": "{ shop { nope } }"}),
+        )
+        .await;
+    assert!(failed.is_err());
+
+    let tokens: Vec<String> = harness
+        .emulator
+        .requests()
+        .into_iter()
+        .flat_map(|r| r.headers)
+        .filter(|(name, _)| name == "x-shopify-access-token")
+        .map(|(_, value)| value)
+        .collect();
+    assert!(tokens.len() >= 4, "the run used tokens: {tokens:?}");
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("shopify.request"),
+        "the request spans were captured:\n{log}"
+    );
+    assert!(
+        log.contains("fetching token") || log.contains("token"),
+        "auth events were captured"
+    );
+    assert!(
+        !log.contains(DEMO_CLIENT_SECRET),
+        "the client secret was logged"
+    );
+    for token in &tokens {
+        assert!(!log.contains(token.as_str()), "an access token was logged");
+    }
+}
