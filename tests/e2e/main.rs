@@ -6,3 +6,4 @@ mod cli; // shopify-admin commands: products with and without credentials
 mod graphql; // introspection, pagination, writes then reads, user errors, error shapes, scopes
 mod operations; // operations in graphql/ decode from the emulator's answers
 mod tokens; // token exchange shared, renewed after expiry, replaced after revocation
+mod tooling; // scopes, check, check-upgrade, schema pull, the emulator served over HTTP

@@ -25,10 +25,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
 mod connect;
 mod emulator;
 mod products;
+mod schema_cmd;
+mod schema_source;
 mod scopes;
+mod upgrade;
 
 /// The command line.
 #[derive(Debug, Parser)]
@@ -50,6 +54,13 @@ enum Command {
     Emulator(emulator::Args),
     /// Print the access scopes the operations in graphql/ need.
     Scopes(scopes::Args),
+    /// Validate .graphql files against the schema (as the build does), with cost and scopes.
+    Check(check::Args),
+    /// Report what moving graphql/ to another Admin API version breaks or changes.
+    CheckUpgrade(upgrade::Args),
+    /// Schema tooling.
+    #[command(subcommand)]
+    Schema(schema_cmd::Command),
 }
 
 /// Looks up one variable.
@@ -114,6 +125,28 @@ impl Env {
         &self,
     ) -> Result<Option<shopify_auth::Credentials>, shopify_auth::CredentialsError> {
         shopify_auth::Credentials::from_lookup_optional(&self.lookup, self.dotenv.as_deref())
+    }
+}
+
+/// Captured stdout and stderr of a run (see [`Io::output`]).
+#[derive(Clone)]
+pub struct Output(SharedBuffer, SharedBuffer);
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output").finish_non_exhaustive()
+    }
+}
+
+impl Output {
+    /// stdout so far.
+    pub fn stdout(&self) -> String {
+        self.0.text()
+    }
+
+    /// stderr so far.
+    pub fn stderr(&self) -> String {
+        self.1.text()
     }
 }
 
@@ -185,6 +218,14 @@ impl Io {
         }
     }
 
+    /// A handle on the captured output that stays readable while a command runs (e.g.
+    /// `emulator`, which serves until stopped).
+    pub fn output(&self) -> Option<Output> {
+        self.captured
+            .as_ref()
+            .map(|(out, err)| Output(out.clone(), err.clone()))
+    }
+
     /// What was written to stdout, when captured.
     pub fn stdout_text(&self) -> String {
         self.captured
@@ -208,5 +249,8 @@ pub async fn run(cli: Cli, io: &mut Io) -> anyhow::Result<ExitCode> {
         Command::Products(args) => products::run(args, io).await,
         Command::Emulator(args) => emulator::run(args, io).await,
         Command::Scopes(args) => scopes::run(args, io),
+        Command::Check(args) => check::run(args, io),
+        Command::CheckUpgrade(args) => upgrade::run(args, io),
+        Command::Schema(command) => schema_cmd::run(command, io).await,
     }
 }

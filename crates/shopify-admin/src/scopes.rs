@@ -20,10 +20,17 @@ pub fn run(args: Args, io: &mut Io) -> anyhow::Result<ExitCode> {
     let out = &mut io.stdout;
     let needed = union();
     if args.verbose {
-        writeln!(out, "# Access scopes per operation (any one scope of an `a | b` alternative is enough):")?;
+        writeln!(
+            out,
+            "# Access scopes per operation (any one scope of an `a | b` alternative is enough):"
+        )?;
         for op in OPERATIONS {
             let clauses: Vec<String> = op.required_scopes.iter().map(|c| c.join(" | ")).collect();
-            let needs = if clauses.is_empty() { "(none documented)".to_owned() } else { clauses.join(", ") };
+            let needs = if clauses.is_empty() {
+                "(none documented)".to_owned()
+            } else {
+                clauses.join(", ")
+            };
             writeln!(out, "#   {:<32} {needs}", op.name)?;
         }
         writeln!(out, "#")?;
@@ -49,7 +56,10 @@ pub fn union() -> Vec<String> {
     // Single-scope requirements first: they leave no choice.
     let (single, alternatives): (Vec<_>, Vec<_>) = clauses.into_iter().partition(|c| c.len() == 1);
     for clause in single.into_iter().chain(alternatives) {
-        if clause.iter().any(|scope| chosen.iter().any(|have| grants(have, scope))) {
+        if clause
+            .iter()
+            .any(|scope| chosen.iter().any(|have| grants(have, scope)))
+        {
             continue;
         }
         if let Some(first) = clause.first() {
@@ -59,7 +69,10 @@ pub fn union() -> Vec<String> {
     // Drop read_x when write_x is chosen.
     let all: Vec<String> = chosen.iter().cloned().collect();
     all.iter()
-        .filter(|scope| !all.iter().any(|other| other != *scope && grants(other, scope)))
+        .filter(|scope| {
+            !all.iter()
+                .any(|other| other != *scope && grants(other, scope))
+        })
         .cloned()
         .collect()
 }

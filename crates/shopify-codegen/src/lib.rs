@@ -40,6 +40,7 @@ pub mod manifest;
 pub mod rust;
 mod source;
 mod suggest;
+pub mod upgrade;
 
 pub use compile::{Compiled, Fragment, Idempotency, Operation, OperationKind, compile};
 pub use source::{SourceFile, Sources};

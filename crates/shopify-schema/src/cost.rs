@@ -6,6 +6,9 @@
 //! connections multiply), an interface or union the most expensive of its possible
 //! types, and each root mutation field 10. The cost depends on `first`/`last`, which
 //! are often variables, so the model is an expression ([`Cost`]) evaluated per request.
+//!
+//! After execution, [`actual_cost`] applies the same rules to what the response holds:
+//! what a request really costs once Shopify refunds the difference.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +17,7 @@ use apollo_compiler::executable::{
 };
 use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::{Node, Schema};
+use serde_json::Value;
 
 /// Shopify's limit on one query's requested cost.
 pub const MAX_QUERY_COST: u64 = 1000;
@@ -254,6 +258,41 @@ pub fn operation_cost(
     model.selection(&operation.selection_set, &operation.selection_set.ty)
 }
 
+/// The actual cost of an executed `operation`, from the `data` it returned: the rules of
+/// [`operation_cost`] applied to the response rather than to the request.
+///
+/// A null object (or an absent one) costs nothing; a connection costs 2 plus the cost of
+/// each node it actually returned; a list of objects costs its most expensive element
+/// (the requested model charges a list like one object); an interface or union costs its
+/// concrete type's selection (read from `__typename`, else from the gid in `id`, else the
+/// most expensive possible type); a mutation costs 10 per root field that returned
+/// something. The result never exceeds the requested cost for the same variables, as
+/// long as each connection returned at most `first`/`last` items.
+pub fn actual_cost(
+    schema: &Schema,
+    document: &ExecutableDocument,
+    operation: &Operation,
+    data: &Value,
+) -> u64 {
+    let model = Model {
+        schema,
+        document,
+        defaults: BTreeMap::new(),
+    };
+    let Some(map) = data.as_object() else {
+        return 0;
+    };
+    if operation.operation_type == OperationType::Mutation {
+        let roots = model.fields_for(&operation.selection_set, &operation.selection_set.ty);
+        let answered = roots
+            .iter()
+            .filter(|(key, _)| map.get(key).is_some_and(|v| !v.is_null()))
+            .count();
+        return MUTATION_COST.saturating_mul(answered as u64);
+    }
+    model.actual_selection(&operation.selection_set, &operation.selection_set.ty, data)
+}
+
 struct Model<'a> {
     schema: &'a Schema,
     document: &'a ExecutableDocument,
@@ -411,6 +450,140 @@ impl Model<'_> {
         Cost::sum(vec![Cost::Fixed(1), self.selection(&merged, &ty)])
     }
 
+    /// Actual cost of the fields of `set` on the object `data` of (possibly abstract) `ty`.
+    fn actual_selection(&self, set: &SelectionSet, ty: &str, data: &Value) -> u64 {
+        let Some(map) = data.as_object() else {
+            return 0;
+        };
+        match self.schema.types.get(ty) {
+            Some(ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
+                let named = map
+                    .get("__typename")
+                    .and_then(Value::as_str)
+                    .or_else(|| {
+                        map.get("id")
+                            .and_then(Value::as_str)
+                            .and_then(|id| id.strip_prefix("gid://shopify/"))
+                            .and_then(|rest| rest.split('/').next())
+                    })
+                    .filter(|n| self.is_object_of(ty, n));
+                match named {
+                    Some(concrete) => self.actual_fields(set, concrete, map),
+                    None => self
+                        .possible_types(ty)
+                        .iter()
+                        .map(|concrete| self.actual_fields(set, concrete, map))
+                        .max()
+                        .unwrap_or(0),
+                }
+            }
+            _ => self.actual_fields(set, ty, map),
+        }
+    }
+
+    fn is_object_of(&self, abstract_ty: &str, name: &str) -> bool {
+        matches!(self.schema.types.get(name), Some(ExtendedType::Object(_)))
+            && self.schema.is_subtype(abstract_ty, name)
+    }
+
+    fn actual_fields(
+        &self,
+        set: &SelectionSet,
+        concrete: &str,
+        map: &serde_json::Map<String, Value>,
+    ) -> u64 {
+        self.fields_for(set, concrete)
+            .iter()
+            .map(|(key, same)| self.actual_field(same, map.get(key)))
+            .fold(0, u64::saturating_add)
+    }
+
+    /// Actual cost of one response key.
+    fn actual_field(&self, same: &[&Node<Field>], value: Option<&Value>) -> u64 {
+        let (Some(first), Some(value)) = (same.first(), value) else {
+            return 0;
+        };
+        if value.is_null() {
+            return 0;
+        }
+        let ty = first.ty().inner_named_type().to_string();
+        match self.schema.types.get(ty.as_str()) {
+            Some(ExtendedType::Object(object)) if self.is_connection(&object.name, first) => {
+                // Per returned item, the most expensive of the ways it was selected.
+                let mut items: Vec<u64> = Vec::new();
+                let mut note = |index: usize, cost: u64| {
+                    if items.len() <= index {
+                        items.resize(index + 1, 0);
+                    }
+                    items[index] = items[index].max(cost);
+                };
+                for field in same {
+                    for inner in field.selection_set.fields() {
+                        let list = value
+                            .get(inner.response_key().as_str())
+                            .and_then(Value::as_array);
+                        let Some(list) = list else { continue };
+                        match inner.name.as_str() {
+                            "nodes" => {
+                                for (i, node) in list.iter().enumerate() {
+                                    note(i, self.actual_object(&[inner], node));
+                                }
+                            }
+                            "edges" => {
+                                for (i, edge) in list.iter().enumerate() {
+                                    let cost = inner
+                                        .selection_set
+                                        .fields()
+                                        .filter(|f| f.name == "node")
+                                        .map(|node| {
+                                            edge.get(node.response_key().as_str())
+                                                .map_or(0, |v| self.actual_object(&[node], v))
+                                        })
+                                        .fold(0, u64::saturating_add);
+                                    note(i, cost);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                items
+                    .into_iter()
+                    .fold(CONNECTION_BASE_COST, u64::saturating_add)
+            }
+            Some(ExtendedType::Object(_) | ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
+                self.actual_object(same, value)
+            }
+            _ => 0,
+        }
+    }
+
+    /// An object-typed value: 1 plus its merged selection; a list costs its most expensive
+    /// element, null nothing.
+    fn actual_object(&self, same: &[&Node<Field>], value: &Value) -> u64 {
+        let Some(first) = same.first() else {
+            return 0;
+        };
+        match value {
+            Value::Array(items) => items
+                .iter()
+                .map(|item| self.actual_object(same, item))
+                .max()
+                .unwrap_or(0),
+            Value::Object(_) => {
+                let ty = first.ty().inner_named_type().to_string();
+                let mut merged = SelectionSet::new(first.selection_set.ty.clone());
+                for field in same {
+                    merged
+                        .selections
+                        .extend(field.selection_set.selections.iter().cloned());
+                }
+                1u64.saturating_add(self.actual_selection(&merged, &ty, value))
+            }
+            _ => 0,
+        }
+    }
+
     fn is_connection(&self, type_name: &str, field: &Field) -> bool {
         type_name.ends_with("Connection")
             && (field.definition.argument_by_name("first").is_some()
@@ -512,6 +685,77 @@ mod tests {
             "mutation { productDelete(input: {id: \"gid://shopify/Product/1\"}) { deletedProductId } }",
         );
         assert_eq!(cost, Cost::Fixed(10));
+    }
+
+    fn actual_of(query: &str, data: serde_json::Value) -> u64 {
+        let schema = &AdminSchema::bundled().schema;
+        let doc = ExecutableDocument::parse_and_validate(schema, query, "q.graphql")
+            .expect("valid query");
+        let op = doc.operations.iter().next().expect("an operation");
+        actual_cost(schema, &doc, op, &data)
+    }
+
+    #[test]
+    fn actual_cost_counts_the_objects_returned() {
+        let data =
+            serde_json::json!({"shop": {"name": "Demo", "plan": {"publicDisplayName": "Basic"}}});
+        assert_eq!(
+            actual_of("{ shop { name plan { publicDisplayName } } }", data),
+            2
+        );
+        let missing = serde_json::json!({"product": null});
+        assert_eq!(
+            actual_of(
+                r#"{ product(id: "gid://shopify/Product/1") { id } }"#,
+                missing
+            ),
+            0
+        );
+    }
+
+    #[test]
+    fn actual_cost_counts_the_nodes_a_connection_returned() {
+        // Requested 2 + 10 × (1 + 2 + 5 × 1) = 82; three products came back, with 2, 1
+        // and 0 variants: 2 + (1 + 2 + 2) + (1 + 2 + 1) + (1 + 2) = 14.
+        let query = "{ products(first: 10) { nodes { id variants(first: 5) { nodes { id } } } } }";
+        let variants = |n: usize| serde_json::json!({"nodes": (0..n).map(|i| serde_json::json!({"id": i.to_string()})).collect::<Vec<_>>()});
+        let data = serde_json::json!({"products": {"nodes": [
+            {"id": "1", "variants": variants(2)},
+            {"id": "2", "variants": variants(1)},
+            {"id": "3", "variants": variants(0)},
+        ]}});
+        assert_eq!(actual_of(query, data), 14);
+        let edges = serde_json::json!({"products": {"edges": [{"node": {"id": "1"}}, {"node": {"id": "2"}}],
+            "pageInfo": {"hasNextPage": false}}});
+        assert_eq!(
+            actual_of(
+                "{ products(first: 10) { edges { node { id } } pageInfo { hasNextPage } } }",
+                edges
+            ),
+            4
+        );
+    }
+
+    #[test]
+    fn actual_cost_of_an_interface_is_its_concrete_type() {
+        let query = "{ node(id: \"gid://shopify/Product/1\") { id ... on Product { variants(first: 5) { nodes { id } } } ... on Customer { displayName } } }";
+        let product = serde_json::json!({"node": {"id": "gid://shopify/Product/1",
+            "variants": {"nodes": [{"id": "a"}]}}});
+        assert_eq!(actual_of(query, product), 1 + 2 + 1);
+        let customer =
+            serde_json::json!({"node": {"__typename": "Customer", "id": "x", "displayName": "A"}});
+        assert_eq!(actual_of(query, customer), 1);
+    }
+
+    #[test]
+    fn actual_cost_of_a_mutation_is_ten_per_answered_root_field() {
+        let query = "mutation { productDelete(input: {id: \"gid://shopify/Product/1\"}) { deletedProductId } }";
+        let done = serde_json::json!({"productDelete": {"deletedProductId": null}});
+        assert_eq!(actual_of(query, done), 10);
+        assert_eq!(
+            actual_of(query, serde_json::json!({"productDelete": null})),
+            0
+        );
     }
 
     #[test]

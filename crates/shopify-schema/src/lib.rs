@@ -20,6 +20,7 @@ use apollo_compiler::Schema;
 use apollo_compiler::validation::Valid;
 
 pub mod cost;
+pub mod diff;
 pub mod introspection;
 pub mod meta;
 pub mod scopes;
@@ -92,6 +93,15 @@ impl AdminSchema {
         let meta: SchemaMeta = serde_json::from_str(meta_json).map_err(|e| SchemaError::Meta {
             file: name.to_owned(),
             message: e.to_string(),
+        })?;
+        Ok(Self { schema, meta })
+    }
+
+    /// Parses SDL with extensions already in hand (e.g. from [`introspection::convert`]).
+    pub fn from_parts(sdl: &str, meta: SchemaMeta, name: &str) -> Result<Self, SchemaError> {
+        let schema = Schema::parse_and_validate(sdl, name).map_err(|e| SchemaError::Invalid {
+            file: name.to_owned(),
+            errors: e.errors.to_string(),
         })?;
         Ok(Self { schema, meta })
     }
