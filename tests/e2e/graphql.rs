@@ -213,3 +213,27 @@ async fn a_missing_access_scope_fails_fast_without_calling_shopify() {
         "nothing was sent"
     );
 }
+
+#[tokio::test]
+async fn a_query_over_the_cost_limit_fails_before_it_is_sent() {
+    let harness = Harness::start().await.unwrap();
+    let variables = shopify_queries::location_inventory::Variables {
+        location_id: shopify_queries::scalars::Gid::new("Location", 1),
+        first: 250,
+        after: None,
+    };
+    let error = shopify_queries::location_inventory(&harness.client, variables)
+        .await
+        .unwrap_err();
+    let Error::TooExpensive { cost, max, .. } = &error else {
+        panic!("expected TooExpensive, got {error:?}");
+    };
+    assert_eq!((*cost, *max), (1503, 1000));
+    assert!(
+        harness
+            .emulator
+            .requests()
+            .iter()
+            .all(|r| !r.path.ends_with("graphql.json"))
+    );
+}

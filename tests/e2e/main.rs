@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli; // shopify-admin commands: products with and without credentials
+mod demo_data; // every seeded demo-shop object decodes through the typed queries
 mod graphql; // introspection, pagination, writes then reads, user errors, error shapes, scopes
 mod operations; // operations in graphql/ decode from the emulator's answers
 mod tokens; // token exchange shared, renewed after expiry, replaced after revocation

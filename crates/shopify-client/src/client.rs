@@ -21,6 +21,9 @@ use crate::{Idempotency, Operation, OperationKind};
 /// How long one request may take unless configured otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Shopify's limit on one query's requested cost.
+pub const MAX_QUERY_COST: u64 = 1000;
+
 /// How much of a body an error keeps.
 pub const EXCERPT_BYTES: usize = 512;
 
@@ -271,6 +274,14 @@ impl Client {
         &self,
         variables: &O::Variables,
     ) -> Result<Response<O::Response>, Error> {
+        let static_cost = O::requested_cost(variables);
+        if static_cost > MAX_QUERY_COST {
+            return Err(Error::TooExpensive {
+                operation: O::NAME.to_owned(),
+                cost: static_cost,
+                max: MAX_QUERY_COST,
+            });
+        }
         self.check_scopes(O::NAME, O::REQUIRED_SCOPES).await?;
         let mut body = request_body::<O>(variables);
         if let Idempotency::Generated { variables } = O::IDEMPOTENCY {
@@ -283,7 +294,7 @@ impl Client {
             operation: O::NAME,
             api_version: O::API_VERSION,
             body,
-            static_cost: O::requested_cost(variables),
+            static_cost,
             replay_safe: O::KIND == OperationKind::Query || O::IDEMPOTENCY != Idempotency::None,
             is_write: O::KIND == OperationKind::Mutation,
         };

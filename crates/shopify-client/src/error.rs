@@ -74,6 +74,19 @@ pub enum Error {
         source: reqwest::Error,
     },
 
+    /// The operation would cost more than Shopify accepts in one query; nothing was sent.
+    #[error(
+        "{operation} would cost {cost} points with these variables, over Shopify's limit of {max} per query: ask for fewer items (`first`/`last`) and page through them; nothing was sent"
+    )]
+    TooExpensive {
+        /// The operation.
+        operation: String,
+        /// Its requested cost for these variables.
+        cost: u64,
+        /// Shopify's limit.
+        max: u64,
+    },
+
     /// The app's token lacks access scopes the operation needs; nothing was sent.
     #[error("{operation} needs {}, which the app's access token was not granted (granted: {}): add the scopes to the app's configuration in the Dev Dashboard (app → Versions → Access scopes), release the version, and approve it on the shop", describe_clauses(.missing), if .granted.is_empty() { "none".to_owned() } else { .granted.join(", ") })]
     MissingScopes {
