@@ -1,9 +1,12 @@
-//! Configuration: apps, shops, token lifetime, address, synthetic data.
+//! Configuration: apps, shops, token lifetime, address, synthetic data, the rate-limit
+//! bucket and injected faults.
 
 use std::collections::BTreeSet;
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
+
+use crate::faults::{Fault, Schedule};
 
 /// Handle of the built-in demo shop (`demo.myshopify.com`).
 pub const DEMO_SHOP: &str = "demo";
@@ -51,6 +54,11 @@ pub const DEMO_SCOPES: &[&str] = &[
     "read_shipping",
     "write_shipping",
 ];
+
+/// Default bucket size (`maximumAvailable`), as live Standard-plan shops report it.
+pub const DEFAULT_BUCKET_SIZE: u64 = 2000;
+/// Default restore rate (`restoreRate`, points per second), Shopify's Standard plan.
+pub const DEFAULT_RESTORE_RATE: u64 = 100;
 
 /// An app the emulator knows: credentials, granted scopes and where it may not get tokens.
 #[derive(Clone)]
@@ -131,6 +139,9 @@ pub struct EmulatorBuilder {
     pub(crate) token_ttl: Duration,
     pub(crate) bind: SocketAddr,
     pub(crate) extra_products: usize,
+    pub(crate) bucket_size: u64,
+    pub(crate) restore_rate: u64,
+    pub(crate) faults: Vec<(Fault, Schedule)>,
 }
 
 impl Default for EmulatorBuilder {
@@ -141,6 +152,9 @@ impl Default for EmulatorBuilder {
             token_ttl: Duration::from_secs(86_399),
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             extra_products: 0,
+            bucket_size: DEFAULT_BUCKET_SIZE,
+            restore_rate: DEFAULT_RESTORE_RATE,
+            faults: Vec::new(),
         }
     }
 }
@@ -197,6 +211,22 @@ impl EmulatorBuilder {
     /// for benchmarks and pagination over many pages.
     pub fn extra_products(mut self, n: usize) -> Self {
         self.extra_products = n;
+        self
+    }
+
+    /// The leaky bucket every app+shop pair gets: `maximum_available` points, refilled at
+    /// `restore_rate` points per second. Default 2000 and 100, as on a Standard plan.
+    pub fn bucket(mut self, maximum_available: u64, restore_rate: u64) -> Self {
+        self.bucket_size = maximum_available;
+        self.restore_rate = restore_rate;
+        self
+    }
+
+    /// Injects `fault` into the GraphQL requests `schedule` picks, counted from the
+    /// start. More can be added or cleared on the running emulator
+    /// ([`RunningEmulator::inject`](crate::RunningEmulator::inject)).
+    pub fn fault(mut self, fault: Fault, schedule: Schedule) -> Self {
+        self.faults.push((fault, schedule));
         self
     }
 }

@@ -23,26 +23,38 @@
 //!
 //! # Module map
 //! - [`config`]: [`App`], [`EmulatorBuilder`] and the demo credentials.
-//! - `server`: the axum router, request recording, common response headers, [`RunningEmulator`].
+//! - `server`: the axum router, request recording, common response headers, the connection
+//!   loop (so a fault can reset a connection), [`RunningEmulator`].
+//! - `bucket`: the leaky bucket of cost points per app+shop ([`BucketStatus`]).
+//! - `faults`: deterministic fault injection ([`Fault`], [`Schedule`]).
+//! - `stats`: counters and the log of applied writes ([`Stats`], [`AppliedWrite`]).
 //! - `oauth`: `POST /admin/oauth/access_token` and the token table.
 //! - `GET /bulk-operations/{id}.jsonl` (in `graphql`): results of `bulkOperationRunQuery`,
 //!   which runs the bulk query at once over whole connections.
-//! - `graphql`: the GraphQL pipeline, auth → parse/validate → (cost/throttle seam) → execute
-//!   → respond; submodules translate apollo-compiler diagnostics to graphql-ruby errors,
-//!   coerce variables, resolve fields generically from JSON, paginate and search.
+//! - `graphql`: the GraphQL pipeline, faults → auth → parse/validate → admission (cost
+//!   limit, bucket, `@idempotent` check) → execute → refund and cost block → respond;
+//!   submodules translate apollo-compiler diagnostics to graphql-ruby errors, coerce
+//!   variables, resolve fields generically from JSON, paginate and search.
 //! - `store`: the demo shop's data (`data/demo_shop.json`) and the mutations' writes.
 #![warn(missing_docs)]
 
+mod bucket;
 pub mod config;
+mod faults;
 mod graphql;
 mod oauth;
 mod server;
+mod stats;
 mod store;
 
+pub use bucket::BucketStatus;
 pub use config::{
-    App, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SCOPES, DEMO_SHOP, EmulatorBuilder,
+    App, DEFAULT_BUCKET_SIZE, DEFAULT_RESTORE_RATE, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
+    DEMO_SCOPES, DEMO_SHOP, EmulatorBuilder,
 };
+pub use faults::{Fault, Schedule};
 pub use server::{InProcess, RecordedRequest, RunningEmulator};
+pub use stats::{AppliedWrite, Stats};
 
 /// Entry point: `Emulator::builder()` configures and starts an emulator.
 #[derive(Debug, Clone, Copy, Default)]

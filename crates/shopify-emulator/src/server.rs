@@ -1,4 +1,5 @@
-//! The HTTP surface: router, request recording, common headers, lifecycle.
+//! The HTTP surface: router, request recording, common headers, lifecycle, and the
+//! connection handling that lets injected faults reset a connection.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -13,11 +14,15 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use shopify_schema::AdminSchema;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, oneshot};
+use tokio::task::{JoinHandle, JoinSet};
 
+use crate::bucket::{BucketStatus, Buckets};
 use crate::config::{App, DEMO_SHOP, EmulatorBuilder};
+use crate::faults::{Fault, Faults, Schedule};
 use crate::graphql::Engine;
+use crate::stats::{AppliedWrite, Recorder, Stats};
 use crate::store::ShopState;
 use crate::{EmulatorError, graphql, oauth};
 
@@ -47,6 +52,9 @@ pub(crate) struct Shared {
     pub(crate) token_ttl: Duration,
     pub(crate) requests: Mutex<Vec<RecordedRequest>>,
     pub(crate) engine: Engine,
+    pub(crate) buckets: Buckets,
+    pub(crate) faults: Faults,
+    pub(crate) recorder: Recorder,
 }
 
 impl Shared {
@@ -65,6 +73,9 @@ impl Shared {
             token_ttl: builder.token_ttl,
             requests: Mutex::new(Vec::new()),
             engine: Engine::new(schema),
+            buckets: Buckets::new(builder.bucket_size, builder.restore_rate),
+            faults: Faults::new(&builder.faults),
+            recorder: Recorder::default(),
         })
     }
 
@@ -219,6 +230,88 @@ pub(crate) fn request_id() -> String {
     )
 }
 
+/// Lets a handler drop the connection its request came on, without answering: the way
+/// an injected reset reaches the TCP level. Present in requests served by
+/// [`EmulatorBuilder::start`].
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectionReset(Arc<Notify>);
+
+impl ConnectionReset {
+    /// Resets the connection; the handler that calls this is dropped with it.
+    pub(crate) fn reset(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Accepts connections until `stopped`; each connection is served in a task of a
+/// [`JoinSet`], so aborting this task closes every connection too.
+async fn serve(listener: TcpListener, app: Router, mut stopped: oneshot::Receiver<()>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, app.clone()));
+                }
+                Err(error) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(%error, "emulator: accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+/// Serves one HTTP/1.1 connection; a [`ConnectionReset`] in each request can cut it.
+async fn serve_connection(stream: TcpStream, app: Router) {
+    let _ = stream.set_nodelay(true);
+    // A second descriptor of the same socket, to set SO_LINGER 0 before a reset so the
+    // peer sees a real RST rather than an orderly close.
+    let (stream, spare) = match split_socket(stream) {
+        Ok(pair) => pair,
+        Err(error) => {
+            tracing::warn!(%error, "emulator: cannot set up a connection");
+            return;
+        }
+    };
+    let signal = Arc::new(Notify::new());
+    let reset = ConnectionReset(signal.clone());
+    let service = hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+        request.extensions_mut().insert(reset.clone());
+        let mut app = app.clone();
+        async move {
+            use tower_service::Service as _;
+            app.call(request.map(Body::new)).await
+        }
+    });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+    tokio::select! {
+        served = connection => {
+            if let Err(error) = served {
+                tracing::debug!(%error, "emulator: connection ended with an error");
+            }
+        }
+        () = signal.notified() => {
+            if let Some(spare) = spare.and_then(|s| TcpStream::from_std(s).ok()) {
+                let _ = spare.set_zero_linger();
+            }
+            tracing::debug!("emulator: connection reset by an injected fault");
+            // Dropping the connection future here closes the socket mid-exchange.
+        }
+    }
+}
+
+fn split_socket(stream: TcpStream) -> std::io::Result<(TcpStream, Option<std::net::TcpStream>)> {
+    let std = stream.into_std()?;
+    let spare = std.try_clone().ok();
+    Ok((TcpStream::from_std(std)?, spare))
+}
+
 impl EmulatorBuilder {
     /// Binds the address and serves in a background task of the current tokio runtime.
     pub async fn start(self) -> Result<RunningEmulator, EmulatorError> {
@@ -237,16 +330,7 @@ impl EmulatorBuilder {
             })?;
         let app = router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-            if let Err(error) = served {
-                tracing::error!(%error, "emulator server stopped with an error");
-            }
-        });
+        let task = tokio::spawn(serve(listener, app, stopped));
         tracing::info!(%addr, "emulator listening");
         let url = url::Url::parse(&format!("http://{addr}")).map_err(|e| EmulatorError::Bind {
             addr,
@@ -360,6 +444,38 @@ impl RunningEmulator {
     /// Revokes one token; returns whether it was known.
     pub fn revoke_token(&self, token: &str) -> bool {
         self.shared.tokens.revoke(token)
+    }
+
+    /// What the emulator did so far: requests, throttled answers, points, writes.
+    pub fn stats(&self) -> Stats {
+        self.shared.recorder.snapshot()
+    }
+
+    /// Every write applied by a mutation so far, oldest first.
+    pub fn writes(&self) -> Vec<AppliedWrite> {
+        self.shared.recorder.writes()
+    }
+
+    /// Zeroes the counters and forgets the applied writes (not the data they wrote).
+    pub fn reset_stats(&self) {
+        self.shared.recorder.reset();
+    }
+
+    /// Injects `fault` into the GraphQL requests `schedule` picks, counted from now.
+    /// Rules accumulate; the first that fires for a request wins.
+    pub fn inject(&self, fault: Fault, schedule: Schedule) {
+        self.shared.faults.inject(fault, schedule);
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.faults.clear();
+    }
+
+    /// The rate-limit bucket of app `client_id` on shop `shop` (a handle), refilled up to
+    /// now. A pair that has not sent anything yet has a full bucket.
+    pub fn bucket(&self, client_id: &str, shop: &str) -> BucketStatus {
+        self.shared.buckets.status(client_id, shop)
     }
 
     /// Serves until the server task ends (i.e. until the process stops).

@@ -72,6 +72,8 @@ pub(crate) struct Store {
     by_type: HashMap<String, Vec<String>>,
     next_ids: HashMap<String, u64>,
     shop: String,
+    /// First results of idempotent mutations, by (app, mutation field, key).
+    idempotent: HashMap<(String, String, String), Json>,
 }
 
 impl Store {
@@ -213,6 +215,19 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// The result an idempotent mutation `field` of `app` returned first for `key`.
+    pub(crate) fn idempotent_result(&self, app: &str, field: &str, key: &str) -> Option<&Json> {
+        self.idempotent
+            .get(&(app.to_owned(), field.to_owned(), key.to_owned()))
+    }
+
+    /// Keeps the first result of an idempotent mutation for replays.
+    pub(crate) fn remember_idempotent(&mut self, app: &str, field: &str, key: &str, result: Json) {
+        self.idempotent
+            .entry((app.to_owned(), field.to_owned(), key.to_owned()))
+            .or_insert(result);
     }
 
     pub(crate) fn remove(&mut self, gid: &str) -> Option<Arc<Json>> {

@@ -1,14 +1,20 @@
 //! `POST /admin/api/{version}/graphql.json` as a pipeline:
 //!
-//! 1. **auth** (`handle`): shop from `Host`, `X-Shopify-Access-Token` → 401;
+//! 0. **faults** (`handle`): an injected fault may answer (429, 5xx, 401, a reset) before
+//!    anything runs, or spoil the answer after the request ran (see [`crate::faults`]);
+//! 1. **auth** (`process`): shop from `Host`, `X-Shopify-Access-Token` → 401;
 //! 2. **request** ([`Request::from_json`]): body shape → 400;
 //! 3. **static checks** ([`validate::check`], [`variables::coerce`]): graphql-ruby errors,
 //!    no `data`, no cost;
-//! 4. **admission** ([`admit`]): the seam for query cost, the leaky-bucket throttle and fault
-//!    injection. Today it admits everything and adds no `extensions`;
-//! 5. **execute** ([`execute`]): apollo-compiler with the generic resolver;
-//! 6. **respond** ([`Outcome`]): data, errors with Shopify codes, `extensions` if any.
+//! 4. **admission** ([`admission::admit`]): requested cost above 1000 → `MAX_COST_EXCEEDED`;
+//!    the app+shop bucket short → `THROTTLED`; else the requested cost is taken. A mutation
+//!    that requires `@idempotent` and lacks it → `BAD_REQUEST` (with the cost block);
+//! 5. **execute** ([`execute`]): apollo-compiler with the generic resolver; mutations
+//!    record their writes and replay results by idempotency key;
+//! 6. **respond** ([`Outcome`]): data, errors with Shopify codes, and the cost block after
+//!    refunding the requested cost down to the actual one ([`admission::settle`]).
 
+mod admission;
 mod connection;
 mod json;
 mod mutations;
@@ -16,7 +22,7 @@ mod resolve;
 pub(crate) mod validate;
 mod variables;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap as StdHashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
@@ -28,14 +34,17 @@ use apollo_compiler::validation::Valid;
 use apollo_compiler::{Name, Schema};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
-use shopify_schema::AdminSchema;
+use shopify_schema::{AdminSchema, cost};
 
+use crate::config::DEMO_CLIENT_ID;
+use crate::faults::{self, Fault};
 use crate::oauth::TokenInfo;
-use crate::server::{Shared, not_found};
-use crate::store::{ShopState, Store};
+use crate::server::{ConnectionReset, Shared, not_found};
+use crate::stats::AppliedWrite;
+use crate::store::{JsonMap, ShopState, Store};
 use resolve::{CODE_SEPARATOR, Ctx, Obj, StoreAccess};
 use validate::GqlError;
 
@@ -47,8 +56,8 @@ const INVALID_TOKEN: &str =
 pub(crate) struct Engine {
     schema: &'static AdminSchema,
     /// Full introspection is ~7 MB and ~100 ms: answers to introspection-only operations are
-    /// cached by request.
-    introspection: Mutex<StdHashMap<String, Arc<Value>>>,
+    /// cached by request, with their actual cost (the cost block is added per request).
+    introspection: Mutex<StdHashMap<String, Arc<(Value, u64)>>>,
 }
 
 impl Engine {
@@ -119,37 +128,91 @@ impl Request {
     }
 }
 
-/// The axum handler: auth, then the pipeline on a blocking thread.
+/// The axum handler: faults, auth, then the pipeline on a blocking thread.
 pub(crate) async fn handle(
     State(shared): State<Arc<Shared>>,
     Path(version): Path<String>,
+    extensions: Extensions,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    shared.recorder.update(|s| s.requests += 1);
+    let fault = shared.faults.next();
+    if let Some(fault) = &fault {
+        shared.recorder.update(|s| s.faults += 1);
+        tracing::debug!(?fault, "emulator: injecting a fault");
+    }
+    let reset = extensions.get::<ConnectionReset>();
+    match &fault {
+        Some(Fault::ResetBeforeProcessing) => return faults::reset(reset).await,
+        Some(fault @ (Fault::TooManyRequests { .. } | Fault::ServerError { .. })) => {
+            return faults::answer_unprocessed(fault);
+        }
+        Some(Fault::RevokeToken) => {
+            if let Some(token) = token_of(&headers) {
+                shared.tokens.revoke(token);
+            }
+            return invalid_token();
+        }
+        _ => {}
+    }
     let served = shared.schema.api_version().to_owned();
     if version != served {
         tracing::debug!(asked = %version, %served, "emulator: API version falls forward");
     }
-    let Some(shop) = shared.shop_for(&headers) else {
-        return not_found();
+    let outcome = process(shared, headers, body).await;
+    let mut response = match &fault {
+        Some(Fault::ResetAfterProcessing) => return faults::reset(reset).await,
+        Some(Fault::Delay(delay)) => {
+            tokio::time::sleep(*delay).await;
+            (outcome.status, axum::Json(outcome.body)).into_response()
+        }
+        Some(
+            fault @ (Fault::MalformedJson | Fault::TruncatedJson | Fault::ErrorsString { .. }),
+        ) => faults::answer_processed(fault, &outcome.body),
+        _ => (outcome.status, axum::Json(outcome.body)).into_response(),
     };
-    let token = headers
+    if let Ok(v) = HeaderValue::from_str(&served) {
+        response.headers_mut().insert("x-shopify-api-version", v);
+    }
+    response
+}
+
+fn token_of(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get("x-shopify-access-token")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+}
+
+fn invalid_token() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        axum::Json(json!({"errors": INVALID_TOKEN})),
+    )
+        .into_response()
+}
+
+/// Auth, then the pipeline on a blocking thread.
+async fn process(shared: Arc<Shared>, headers: HeaderMap, body: Bytes) -> Outcome {
+    let Some(shop) = shared.shop_for(&headers) else {
+        return Outcome {
+            status: StatusCode::NOT_FOUND,
+            body: json!({"errors": "Not Found"}),
+        };
+    };
+    let token = token_of(&headers).unwrap_or_default();
     let Some(grant) = shared.tokens.check(token, &shop.handle) else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            axum::Json(json!({"errors": INVALID_TOKEN})),
-        )
-            .into_response();
+        return Outcome {
+            status: StatusCode::UNAUTHORIZED,
+            body: json!({"errors": INVALID_TOKEN}),
+        };
     };
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+    let Some(body) = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .filter(|b| Request::from_json(b).is_some())
+    else {
         return bad_request();
     };
-    if Request::from_json(&body).is_none() {
-        return bad_request();
-    }
     let base_url = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -157,7 +220,7 @@ pub(crate) async fn handle(
     let task = tokio::task::spawn_blocking(move || {
         run_json(&shared, &shop, &body, Some(&grant), base_url.as_deref())
     });
-    let outcome = match task.await {
+    match task.await {
         Ok(outcome) => outcome,
         Err(error) => {
             tracing::error!(%error, "emulator: GraphQL pipeline panicked");
@@ -166,23 +229,18 @@ pub(crate) async fn handle(
                 body: json!({"errors": "Internal Server Error"}),
             }
         }
-    };
-    let mut response = (outcome.status, axum::Json(outcome.body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&served) {
-        response.headers_mut().insert("x-shopify-api-version", v);
     }
-    response
 }
 
-fn bad_request() -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        axum::Json(json!({"errors": {"query": "Required parameter missing or invalid"}})),
-    )
-        .into_response()
+fn bad_request() -> Outcome {
+    Outcome {
+        status: StatusCode::BAD_REQUEST,
+        body: json!({"errors": {"query": "Required parameter missing or invalid"}}),
+    }
 }
 
-/// Runs one request body through the pipeline against `shop`.
+/// Runs one request body through the pipeline against `shop`, as the app of `grant` (the
+/// demo app when there is none, in-process).
 pub(crate) fn run_json(
     shared: &Shared,
     shop: &ShopState,
@@ -191,10 +249,7 @@ pub(crate) fn run_json(
     base_url: Option<&str>,
 ) -> Outcome {
     let Some(request) = Request::from_json(body) else {
-        return Outcome {
-            status: StatusCode::BAD_REQUEST,
-            body: json!({"errors": {"query": "Required parameter missing or invalid"}}),
-        };
+        return bad_request();
     };
     let schema = &shared.schema.schema;
     let document = match validate::check(schema, &request.query) {
@@ -209,10 +264,29 @@ pub(crate) fn run_json(
         Ok(vars) => vars,
         Err(errors) => return Outcome::static_errors(&errors),
     };
-    let extensions = match admit(&request, operation, grant) {
-        Admission::Proceed { extensions } => extensions,
-        Admission::Answer(outcome) => return outcome,
-    };
+    let app = grant.map_or(DEMO_CLIENT_ID, |g| g.client_id.as_str());
+    if let Some(grant) = grant {
+        tracing::trace!(
+            client_id = %grant.client_id,
+            scopes = grant.scopes.len(),
+            operation = ?operation.name,
+            "emulator: running"
+        );
+    }
+    let admitted =
+        match admission::admit(shared, &document, operation, &variables, app, &shop.handle) {
+            Ok(admitted) => admitted,
+            Err(answer) => return answer,
+        };
+    let missing = admission::missing_idempotency(schema, operation, &variables);
+    if !missing.is_empty() {
+        let extensions = admission::settle(shared, &admitted, 0);
+        return Outcome::ok(json!({
+            "errors": missing,
+            "data": admission::null_roots(operation),
+            "extensions": extensions,
+        }));
+    }
     let introspection_key = is_introspection_only(operation).then(|| {
         format!(
             "{}\u{0}{}\u{0}{}",
@@ -221,63 +295,50 @@ pub(crate) fn run_json(
             request.operation_name.as_deref().unwrap_or_default()
         )
     });
-    if let Some(key) = &introspection_key {
-        let cache = shared
-            .engine
-            .introspection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(hit) = cache.get(key) {
-            return Outcome::ok((**hit).clone());
-        }
-    }
-    let mut body = execute(
-        &shared.engine,
-        schema,
-        &document,
-        operation,
-        &variables,
-        shop,
-        base_url,
-    );
-    if let (Some(extensions), Value::Object(map)) = (extensions, &mut body) {
-        map.insert("extensions".into(), Value::Object(extensions));
-    }
-    if let Some(key) = introspection_key {
+    let cached = introspection_key.as_ref().and_then(|key| {
         shared
             .engine
             .introspection
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(key, Arc::new(body.clone()));
+            .get(key)
+            .cloned()
+    });
+    let (mut body, actual) = match cached {
+        Some(hit) => (hit.0.clone(), hit.1),
+        None => {
+            let executed = execute(
+                &shared.engine,
+                schema,
+                &document,
+                operation,
+                &variables,
+                shop,
+                app,
+                base_url,
+            );
+            shared.recorder.update(|s| s.replays += executed.replays);
+            shared.recorder.record_writes(executed.writes);
+            let body = executed.body;
+            let actual = body.get("data").map_or(0, |data| {
+                cost::actual_cost(schema, &document, operation, data)
+            });
+            if let Some(key) = introspection_key {
+                shared
+                    .engine
+                    .introspection
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(key, Arc::new((body.clone(), actual)));
+            }
+            (body, actual)
+        }
+    };
+    let extensions = admission::settle(shared, &admitted, actual);
+    if let Value::Object(map) = &mut body {
+        map.insert("extensions".into(), Value::Object(extensions));
     }
     Outcome::ok(body)
-}
-
-/// Decision of the admission stage.
-enum Admission {
-    /// Execute; merge these `extensions` (e.g. a cost block) into the response.
-    Proceed {
-        extensions: Option<Map<String, Value>>,
-    },
-    /// Answer without executing (throttled, too expensive, injected fault).
-    #[allow(dead_code)] // used once cost and throttling land
-    Answer(Outcome),
-}
-
-/// The seam for query cost, the leaky-bucket throttle and fault injection: it sees the
-/// validated operation, its variables' request and the token's grant (app + shop) before
-/// anything executes. Nothing is charged yet.
-fn admit(_request: &Request, operation: &Operation, grant: Option<&TokenInfo>) -> Admission {
-    if let Some(grant) = grant {
-        tracing::trace!(
-            client_id = %grant.client_id,
-            scopes = grant.scopes.len(),
-            operation = ?operation.name,
-            "emulator: admitted"
-        );
-    }
-    Admission::Proceed { extensions: None }
 }
 
 fn select_operation<'d>(
@@ -308,7 +369,15 @@ fn is_introspection_only(operation: &Operation) -> bool {
             .all(|s| matches!(s, Selection::Field(f) if f.name == "__schema" || f.name == "__type"))
 }
 
-/// Executes a validated operation against the shop's data; returns the response body.
+/// What one execution produced.
+struct Executed {
+    body: Value,
+    writes: Vec<AppliedWrite>,
+    replays: u64,
+}
+
+/// Executes a validated operation against the shop's data as `app`.
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 fn execute(
     engine: &Engine,
     schema: &'static Valid<Schema>,
@@ -316,9 +385,10 @@ fn execute(
     operation: &Operation,
     variables: &crate::store::JsonMap,
     shop: &ShopState,
+    app: &str,
     base_url: Option<&str>,
-) -> Value {
-    let variables = Valid::assume_valid_ref(variables);
+) -> Executed {
+    let coerced = Valid::assume_valid_ref(variables);
     let run = |store: StoreAccess<'_>, root: &str| {
         let ctx = Ctx {
             schema,
@@ -326,6 +396,10 @@ fn execute(
             store,
             bulk: false,
             base_url: base_url.map(str::to_owned),
+            app: app.to_owned(),
+            variables: variables.clone(),
+            writes: RefCell::default(),
+            replays: Cell::default(),
         };
         let root = Obj {
             ctx: &ctx,
@@ -333,17 +407,18 @@ fn execute(
             data: Arc::new(serde_json_bytes::json!({})),
             origin: 0,
         };
-        Execution::new(schema, document)
+        let result = Execution::new(schema, document)
             .operation(operation)
-            .coerced_variable_values(variables)
+            .coerced_variable_values(coerced)
             .implementers_map(engine.implementers())
             .enable_schema_introspection(true)
-            .execute_sync(&root)
+            .execute_sync(&root);
+        (result, ctx.writes.take(), ctx.replays.get())
     };
     let root_name = schema
         .root_operation(operation.operation_type)
         .map_or("QueryRoot", |n| n.as_str());
-    let result = if operation.operation_type == OperationType::Mutation {
+    let (result, writes, replays) = if operation.operation_type == OperationType::Mutation {
         let mut guard = shop.store.write().unwrap_or_else(PoisonError::into_inner);
         let store: &mut Store = &mut guard;
         run(StoreAccess::Write(RefCell::new(store)), root_name)
@@ -351,7 +426,7 @@ fn execute(
         let guard = shop.store.read().unwrap_or_else(PoisonError::into_inner);
         run(StoreAccess::Read(&guard), root_name)
     };
-    match result {
+    let body = match result {
         Ok(response) => {
             let mut out = Map::new();
             if !response.errors.is_empty() {
@@ -367,6 +442,11 @@ fn execute(
         Err(error) => {
             json!({"errors": [{"message": error.message().to_string()}]})
         }
+    };
+    Executed {
+        body,
+        writes,
+        replays,
     }
 }
 
@@ -439,6 +519,10 @@ pub(crate) fn run_bulk(
         store: StoreAccess::Read(store),
         bulk: true,
         base_url: None,
+        app: ctx.app.clone(),
+        variables: JsonMap::new(),
+        writes: RefCell::default(),
+        replays: Cell::default(),
     };
     let root = Obj {
         ctx: &bulk_ctx,

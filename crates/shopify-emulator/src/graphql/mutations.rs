@@ -1,11 +1,14 @@
 //! The mutations the emulator implements against the demo shop.
 
 use apollo_compiler::ast::Type;
+use apollo_compiler::executable;
 use apollo_compiler::resolvers::{FieldError, ResolvedValue};
 use serde_json_bytes::{Value as Json, json};
 
+use super::admission;
 use super::resolve::{Ctx, field_error};
 use super::validate;
+use crate::stats::AppliedWrite;
 use crate::store::{JsonMap, NOW, Store, gid_parts, handleize};
 
 /// Where a bulk operation keeps its JSONL result (not a schema field, so never exposed).
@@ -14,18 +17,33 @@ pub(crate) const JSONL_KEY: &str = "_jsonl";
 /// Shopify's limit on one `metafieldsSet` call (see the mutation's description).
 const MAX_METAFIELDS: usize = 25;
 
+/// Resolves a root mutation field: replays the first result of an `@idempotent(key:)` seen
+/// before, else applies the mutation and records the write.
 pub(crate) fn resolve<'a, 's>(
     ctx: &'a Ctx<'s>,
     field: &str,
     ty: &Type,
     args: &JsonMap,
+    selections: &[&executable::Field],
 ) -> Result<ResolvedValue<'a>, FieldError> {
+    let key = selections
+        .first()
+        .and_then(|f| admission::idempotency_key(f, &ctx.variables))
+        .filter(|k| !k.is_empty());
+    if let Some(key) = &key {
+        let first = ctx.read(|s| s.idempotent_result(&ctx.app, field, key).cloned());
+        if let Some(first) = first {
+            ctx.replays.set(ctx.replays.get() + 1);
+            return ctx.present(Some(&first), ty, args, 0);
+        }
+    }
     let payload = ctx
         .write(|store| match field {
             "productCreate" => Ok(product_create(store, args)),
             "productUpdate" => Ok(product_update(store, args)),
             "productDelete" => Ok(product_delete(store, args)),
             "metafieldsSet" => Ok(metafields_set(store, args)),
+            "inventorySetQuantities" => Ok(inventory_set_quantities(store, args)),
             "bulkOperationRunQuery" => Ok(bulk_run_query(ctx, store, args)),
             other => Err(field_error(
                 "BAD_REQUEST",
@@ -37,6 +55,22 @@ pub(crate) fn resolve<'a, 's>(
     if let Json::Object(map) = &mut payload {
         let shop = ctx.read(|s| s.shop_gid().to_owned());
         map.insert("shop", Json::from(shop));
+    }
+    // A payload with user errors applied nothing (every mutation here is atomic).
+    let applied = payload
+        .get("userErrors")
+        .and_then(Json::as_array)
+        .is_none_or(Vec::is_empty);
+    if applied {
+        ctx.writes.borrow_mut().push(AppliedWrite {
+            mutation: field.to_owned(),
+            app: ctx.app.clone(),
+            idempotency_key: key.clone(),
+            arguments: super::json::from_bytes(&Json::Object(args.clone())),
+        });
+    }
+    if let Some(key) = &key {
+        ctx.write(|s| s.remember_idempotent(&ctx.app, field, key, payload.clone()));
     }
     ctx.present(Some(&payload), ty, args, 0)
 }
@@ -459,6 +493,257 @@ fn metafields_set(store: &mut Store, args: &JsonMap) -> Json {
         }
     }
     json!({"metafields": ids, "userErrors": []})
+}
+
+/// Reasons `inventorySetQuantities` accepts (Shopify's documented list).
+const INVENTORY_REASONS: &[&str] = &[
+    "correction",
+    "cycle_count_available",
+    "damaged",
+    "movement_created",
+    "movement_updated",
+    "movement_received",
+    "movement_canceled",
+    "other",
+    "promotion",
+    "quality_control",
+    "received",
+    "reservation_created",
+    "reservation_deleted",
+    "reservation_updated",
+    "restock",
+    "safety_stock",
+    "shrinkage",
+];
+
+/// Shopify's bounds on a quantity.
+const MAX_QUANTITY: i64 = 1_000_000_000;
+
+/// `inventorySetQuantities(input: {name, reason, referenceDocumentUri, quantities})`:
+/// sets `available` or `on_hand` at item+location pairs, all or nothing. Setting one
+/// moves the other by the same delta (committed and reserved stay), as on Shopify.
+fn inventory_set_quantities(store: &mut Store, args: &JsonMap) -> Json {
+    let input = args.get("input").cloned().unwrap_or(json!({}));
+    let failed =
+        |errors: Vec<Json>| json!({"inventoryAdjustmentGroup": null, "userErrors": errors});
+    let error = |field: &[&str], message: &str, code: &str| json!({"field": field, "message": message, "code": code});
+    let name = str_arg(&input, "name").unwrap_or_default().to_owned();
+    if name != "available" && name != "on_hand" {
+        return failed(vec![error(
+            &["input", "name"],
+            "The quantity name must be either 'available' or 'on_hand'.",
+            "INVALID_NAME",
+        )]);
+    }
+    let other_name = if name == "available" {
+        "on_hand"
+    } else {
+        "available"
+    };
+    let reason = str_arg(&input, "reason").unwrap_or_default().to_owned();
+    if !INVENTORY_REASONS.contains(&reason.as_str()) {
+        return failed(vec![error(
+            &["input", "reason"],
+            "The specified reason is invalid.",
+            "INVALID_REASON",
+        )]);
+    }
+    let quantities = input
+        .get("quantities")
+        .and_then(Json::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut errors = Vec::new();
+    // (level gid, item, location, new quantity, current quantity, other quantity)
+    let mut planned: Vec<(String, String, String, i64, i64, i64)> = Vec::new();
+    for (i, q) in quantities.iter().enumerate() {
+        let index = i.to_string();
+        let at = |leaf: &'static str| ["input", "quantities", index.as_str(), leaf];
+        let item = str_arg(q, "inventoryItemId").unwrap_or_default().to_owned();
+        let location = str_arg(q, "locationId").unwrap_or_default().to_owned();
+        let quantity = q.get("quantity").and_then(Json::as_i64).unwrap_or(0);
+        let is_item = gid_parts(&item).is_some_and(|(t, _)| t == "InventoryItem");
+        if !is_item || store.get(&item).is_none() {
+            errors.push(error(
+                &at("inventoryItemId"),
+                "The specified inventory item could not be found.",
+                "INVALID_INVENTORY_ITEM",
+            ));
+            continue;
+        }
+        let is_location = gid_parts(&location).is_some_and(|(t, _)| t == "Location");
+        if !is_location || store.get(&location).is_none() {
+            errors.push(error(
+                &at("locationId"),
+                "The specified location could not be found.",
+                "INVALID_LOCATION",
+            ));
+            continue;
+        }
+        if quantity > MAX_QUANTITY {
+            errors.push(error(
+                &at("quantity"),
+                "The quantity can't be higher than 1,000,000,000.",
+                "INVALID_QUANTITY_TOO_HIGH",
+            ));
+            continue;
+        }
+        if quantity < -MAX_QUANTITY {
+            errors.push(error(
+                &at("quantity"),
+                "The quantity can't be lower than -1,000,000,000.",
+                "INVALID_QUANTITY_TOO_LOW",
+            ));
+            continue;
+        }
+        if planned.iter().any(|p| p.1 == item && p.2 == location) {
+            errors.push(error(
+                &at("inventoryItemId"),
+                "The combination of inventoryItemId and locationId must be unique.",
+                "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR",
+            ));
+            continue;
+        }
+        let level = store
+            .all("InventoryLevel")
+            .find(|(_, d)| {
+                d.get("item").and_then(Json::as_str) == Some(item.as_str())
+                    && d.get("location").and_then(Json::as_str) == Some(location.as_str())
+            })
+            .map(|(id, d)| (id.to_owned(), d.clone()));
+        let Some((level_id, level)) = level else {
+            errors.push(error(
+                &at("locationId"),
+                "The inventory item is not stocked at the location.",
+                "INVALID_LOCATION",
+            ));
+            continue;
+        };
+        let current_of = |n: &str| {
+            level
+                .get("quantities")
+                .and_then(|qs| qs.get(n))
+                .and_then(Json::as_i64)
+                .unwrap_or(0)
+        };
+        let current = current_of(&name);
+        // Compare-and-swap: the field must be sent, null skips the check.
+        match q.get("changeFromQuantity") {
+            None => {
+                errors.push(error(
+                    &at("changeFromQuantity"),
+                    "The changeFromQuantity field is required. Pass null to skip the compare check.",
+                    "COMPARE_QUANTITY_REQUIRED",
+                ));
+                continue;
+            }
+            Some(expected) if !expected.is_null() && expected.as_i64() != Some(current) => {
+                errors.push(error(
+                    &at("changeFromQuantity"),
+                    "The changeFromQuantity value does not match persisted value.",
+                    "CHANGE_FROM_QUANTITY_STALE",
+                ));
+                continue;
+            }
+            Some(_) => {}
+        }
+        planned.push((
+            level_id,
+            item,
+            location,
+            quantity,
+            current,
+            current_of(other_name),
+        ));
+    }
+    if !errors.is_empty() {
+        return failed(errors);
+    }
+    let mut changes = Vec::new();
+    let mut touched_items = Vec::new();
+    for (level_id, item, location, quantity, current, other) in planned {
+        let delta = quantity - current;
+        let mut levels_quantities = store
+            .get(&level_id)
+            .and_then(|l| l.get("quantities").cloned())
+            .unwrap_or(json!({}));
+        if let Json::Object(map) = &mut levels_quantities {
+            map.insert(name.as_str(), Json::from(quantity));
+            map.insert(other_name, Json::from(other + delta));
+        }
+        let mut fields = JsonMap::new();
+        fields.insert("quantities", levels_quantities);
+        fields.insert("updatedAt", Json::from(NOW));
+        store.update(&level_id, fields);
+        for (n, after) in [(name.as_str(), quantity), (other_name, other + delta)] {
+            changes.push(json!({
+                "name": n,
+                "delta": delta,
+                "quantityAfterChange": after,
+                "item": item.clone(),
+                "location": location.clone(),
+                "ledgerDocumentUri": null,
+            }));
+        }
+        touched_items.push(item);
+    }
+    for item in touched_items {
+        refresh_inventory_totals(store, &item);
+    }
+    let id = store.next_gid("InventoryAdjustmentGroup");
+    store.register(json!({
+        "id": id.clone(),
+        "reason": reason,
+        "referenceDocumentUri": input.get("referenceDocumentUri").cloned().unwrap_or(Json::Null),
+        "createdAt": NOW,
+        "changes": changes,
+    }));
+    json!({"inventoryAdjustmentGroup": id, "userErrors": []})
+}
+
+/// The variant's `inventoryQuantity` and its product's `totalInventory`: sums of
+/// `available` over the levels.
+fn refresh_inventory_totals(store: &mut Store, item: &str) {
+    let available_of = |store: &Store, item: &str| -> i64 {
+        store
+            .all("InventoryLevel")
+            .filter(|(_, d)| d.get("item").and_then(Json::as_str) == Some(item))
+            .filter_map(|(_, d)| d.get("quantities")?.get("available")?.as_i64())
+            .sum()
+    };
+    let Some(variant) = store
+        .get(item)
+        .and_then(|i| i.get("variant").and_then(Json::as_str).map(str::to_owned))
+    else {
+        return;
+    };
+    let mut fields = JsonMap::new();
+    fields.insert("inventoryQuantity", Json::from(available_of(store, item)));
+    store.update(&variant, fields);
+    let Some(product) = store
+        .get(&variant)
+        .and_then(|v| v.get("product").and_then(Json::as_str).map(str::to_owned))
+    else {
+        return;
+    };
+    let items: Vec<String> = store
+        .get(&product)
+        .and_then(|p| p.get("variants").and_then(Json::as_array).cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Json::as_str)
+        .filter_map(|v| {
+            store.get(v).and_then(|v| {
+                v.get("inventoryItem")
+                    .and_then(Json::as_str)
+                    .map(str::to_owned)
+            })
+        })
+        .collect();
+    let total: i64 = items.iter().map(|i| available_of(store, i)).sum();
+    let mut fields = JsonMap::new();
+    fields.insert("totalInventory", Json::from(total));
+    store.update(&product, fields);
 }
 
 fn bulk_run_query(ctx: &Ctx<'_>, store: &mut Store, args: &JsonMap) -> Json {

@@ -4,7 +4,7 @@
 //! the object's JSON (a gid string where an object is expected is a reference), or a
 //! plausible default of its type, so every answer matches the schema.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use apollo_compiler::ast::Type;
@@ -17,6 +17,7 @@ use serde_json_bytes::{Value as Json, json};
 
 use super::connection::{self, Item, Page};
 use super::mutations;
+use crate::stats::AppliedWrite;
 use crate::store::{JsonMap, NOW, Store, gid_number, gid_parts};
 
 /// Separates a Shopify error code from the message inside apollo's plain-text field errors.
@@ -44,6 +45,14 @@ pub(crate) struct Ctx<'s> {
     pub(crate) bulk: bool,
     /// `http://host:port` of the request, for URLs the emulator serves itself.
     pub(crate) base_url: Option<String>,
+    /// Client id of the app the request runs as: idempotency keys are per app.
+    pub(crate) app: String,
+    /// The request's coerced variables, for `@idempotent(key: $variable)`.
+    pub(crate) variables: JsonMap,
+    /// Writes the mutations of this request applied.
+    pub(crate) writes: RefCell<Vec<AppliedWrite>>,
+    /// Mutations of this request answered from an earlier result with the same key.
+    pub(crate) replays: Cell<u64>,
 }
 
 impl<'s> Ctx<'s> {
@@ -358,7 +367,7 @@ impl ObjectValue for Obj<'_, '_> {
         let def = info.field_definition();
         let args = info.arguments();
         if self.ty == "Mutation" {
-            return mutations::resolve(self.ctx, field, &def.ty, args);
+            return mutations::resolve(self.ctx, field, &def.ty, args, info.field_selections());
         }
         if self.ty == "QueryRoot" {
             if let Some(root) = root_field(self.ctx, field, &def.ty, args) {

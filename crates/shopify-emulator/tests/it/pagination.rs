@@ -277,8 +277,25 @@ async fn nested_connections_paginate_too() {
 async fn extra_products_are_seeded_for_benchmarks() {
     let h = Harness::with(shopify_emulator::Emulator::builder().extra_products(300)).await;
     let data = h
-        .data("{ productsCount { count } products(first: 250) { nodes { id variants(first: 3) { nodes { price } } } } }", json!({}))
+        .data(
+            "{ productsCount { count } products(first: 250) { nodes { id } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(data["productsCount"]["count"], 328);
     assert_eq!(data["products"]["nodes"].as_array().unwrap().len(), 250);
+    // With their variants, 250 products would cost 1502 points, above the limit of 1000.
+    let last = h
+        .data(
+            "{ products(last: 1) { nodes { variants(first: 3) { nodes { price } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        last["products"]["nodes"][0]["variants"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }

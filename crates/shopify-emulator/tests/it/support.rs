@@ -91,6 +91,53 @@ impl Harness {
         }
     }
 
+    /// Sends a GraphQL body with `token`, to the shop `host` names (the demo shop when
+    /// `None`); the transport error when the exchange fails (injected resets, delays).
+    pub async fn try_post(
+        &self,
+        token: &str,
+        host: Option<&str>,
+        body: Value,
+    ) -> Result<Answer, reqwest::Error> {
+        let mut req = self
+            .http
+            .post(self.url(&format!("/admin/api/{VERSION}/graphql.json")))
+            .header("X-Shopify-Access-Token", token)
+            .json(&body);
+        if let Some(host) = host {
+            req = req.header("Host", host);
+        }
+        let res = req.send().await?;
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await?;
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// A token for app `id` on the shop `host` names (panics on refusal).
+    pub async fn exchange_on(&self, host: &str, id: &str, secret: &str) -> String {
+        let res = self
+            .http
+            .post(self.url("/admin/oauth/access_token"))
+            .header("Host", host)
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", id),
+                ("client_secret", secret),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
     /// Runs a query with the demo token; asserts HTTP 200.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
         let answer = self

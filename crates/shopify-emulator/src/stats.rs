@@ -1,0 +1,99 @@
+//! Counters and the log of applied writes, for tests and benchmarks.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
+
+/// What the emulator did with the GraphQL requests it received.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// GraphQL requests received (every `POST .../graphql.json`, retries included).
+    pub requests: u64,
+    /// Requests that were executed (admitted by the bucket and run).
+    pub executed: u64,
+    /// `THROTTLED` answers sent.
+    pub throttled: u64,
+    /// `MAX_COST_EXCEEDED` answers sent.
+    pub max_cost_exceeded: u64,
+    /// Faults injected.
+    pub faults: u64,
+    /// Requested cost taken from the buckets when requests were admitted.
+    pub points_requested: u64,
+    /// What the buckets kept after refunds: the actual cost of admitted requests.
+    pub points_charged: u64,
+    /// Writes applied, per mutation field (`productCreate`, `inventorySetQuantities`, ...).
+    /// A mutation that answered only `userErrors`, or replayed an idempotent result,
+    /// applied nothing.
+    pub writes: BTreeMap<String, u64>,
+    /// Mutations answered from an earlier result with the same idempotency key.
+    pub replays: u64,
+}
+
+impl Stats {
+    /// Writes applied by mutation field `field`.
+    pub fn writes_of(&self, field: &str) -> u64 {
+        self.writes.get(field).copied().unwrap_or(0)
+    }
+}
+
+/// One write a mutation applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppliedWrite {
+    /// The mutation field, e.g. `productCreate`.
+    pub mutation: String,
+    /// The client id of the app that sent it.
+    pub app: String,
+    /// The `@idempotent(key:)` it carried, if any.
+    pub idempotency_key: Option<String>,
+    /// The field's arguments, variables resolved.
+    pub arguments: serde_json::Value,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Recorder {
+    stats: Mutex<Stats>,
+    writes: Mutex<Vec<AppliedWrite>>,
+}
+
+impl Recorder {
+    pub(crate) fn update(&self, f: impl FnOnce(&mut Stats)) {
+        f(&mut self.stats.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    pub(crate) fn snapshot(&self) -> Stats {
+        self.stats
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn record_writes(&self, applied: Vec<AppliedWrite>) {
+        if applied.is_empty() {
+            return;
+        }
+        self.update(|stats| {
+            for write in &applied {
+                *stats.writes.entry(write.mutation.clone()).or_default() += 1;
+            }
+        });
+        self.writes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(applied);
+    }
+
+    pub(crate) fn writes(&self) -> Vec<AppliedWrite> {
+        self.writes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn reset(&self) {
+        *self.stats.lock().unwrap_or_else(PoisonError::into_inner) = Stats::default();
+        self.writes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
