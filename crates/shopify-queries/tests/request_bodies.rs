@@ -18,24 +18,26 @@ use shopify_queries::types::{
     CustomerEmailMarketingConsentInput, CustomerEmailMarketingState, CustomerInput,
     CustomerMarketingOptInLevel, DraftOrderAppliedDiscountInput, DraftOrderAppliedDiscountType,
     DraftOrderInput, DraftOrderLineItemInput, FileSortKeys, HasMetafieldsMetafieldIdentifierInput,
-    InventoryItemInput, InventoryItemMeasurementInput, MailingAddressInput, MarketType,
-    MetafieldInput, MetafieldsSetInput, MetaobjectCapabilityDataInput,
-    MetaobjectCapabilityDataPublishableInput, MetaobjectFieldInput, MetaobjectHandleInput,
-    MetaobjectStatus, MetaobjectUpsertInput, MoneyInput, ProductCreateInput, ProductStatus,
-    ProductUpdateInput, ProductVariantInventoryPolicy, ProductVariantsBulkInput, SeoInput,
-    ShippingLineInput, TaxExemption, WebhookSubscriptionFormat, WebhookSubscriptionInput,
-    WebhookSubscriptionTopic, WeightInput, WeightUnit,
+    InventoryItemInput, InventoryItemMeasurementInput, InventoryQuantityInput,
+    InventorySetQuantitiesInput, MailingAddressInput, MarketType, MetafieldInput,
+    MetafieldsSetInput, MetaobjectCapabilityDataInput, MetaobjectCapabilityDataPublishableInput,
+    MetaobjectFieldInput, MetaobjectHandleInput, MetaobjectStatus, MetaobjectUpsertInput,
+    MoneyInput, ProductCreateInput, ProductStatus, ProductUpdateInput,
+    ProductVariantInventoryPolicy, ProductVariantsBulkInput, SeoInput, ShippingLineInput,
+    TaxExemption, WebhookSubscriptionFormat, WebhookSubscriptionInput, WebhookSubscriptionTopic,
+    WeightInput, WeightUnit,
 };
 use shopify_queries::{OPERATIONS, Operation, request_body};
 use shopify_queries::{
     bulk_operation_run_query, bulk_operation_status, collection_create, collection_products,
     current_app_installation, customer_create, customer_update, customers_search, discount_codes,
     draft_order_create, draft_orders, files, fulfillment_orders, inventory_items,
-    location_inventory, locations, markets, metafields_set, metaobject_upsert, metaobjects,
-    node_lookup, order_by_id, orders_page, price_lists, product_by_id, product_create,
-    product_delete, product_metafields, product_update, product_variants_bulk_update, products,
-    products_page, publications, resource_counts, segments, shop_info, shop_policies,
-    staff_members, tags_add, webhook_subscription_create, webhook_subscriptions,
+    inventory_set_quantities, location_inventory, locations, markets, metafields_set,
+    metaobject_upsert, metaobjects, node_lookup, order_by_id, orders_page, price_lists,
+    product_by_id, product_create, product_delete, product_metafields, product_update,
+    product_variants_bulk_update, products, products_page, publications, resource_counts, segments,
+    shop_info, shop_policies, staff_members, tags_add, webhook_subscription_create,
+    webhook_subscriptions,
 };
 
 fn gid(text: &str) -> Gid {
@@ -80,6 +82,31 @@ fn representative(module: &str) -> Option<Value> {
             first: None,
             after: Some("eyJsYXN0X2lkIjoxMDA1fQ==".into()),
         }),
+        // The idempotency key is the client's to add per call; it is not in `Variables`.
+        // `changeFromQuantity` is sent even when unset: Shopify requires it, null or not.
+        "inventory_set_quantities" => {
+            body::<inventory_set_quantities::Operation>(inventory_set_quantities::Variables {
+                input: InventorySetQuantitiesInput {
+                    name: "available".into(),
+                    reason: "correction".into(),
+                    reference_document_uri: None,
+                    quantities: vec![
+                        InventoryQuantityInput {
+                            inventory_item_id: gid("gid://shopify/InventoryItem/3001"),
+                            location_id: gid("gid://shopify/Location/1"),
+                            quantity: 12,
+                            change_from_quantity: Some(10),
+                        },
+                        InventoryQuantityInput {
+                            inventory_item_id: gid("gid://shopify/InventoryItem/3002"),
+                            location_id: gid("gid://shopify/Location/1"),
+                            quantity: 0,
+                            change_from_quantity: None,
+                        },
+                    ],
+                },
+            })
+        }
         "location_inventory" => {
             body::<location_inventory::Operation>(location_inventory::Variables {
                 location_id: gid("gid://shopify/Location/1"),
