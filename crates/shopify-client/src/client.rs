@@ -305,15 +305,7 @@ impl Client {
                 source,
                 request_id: answer.request_id.clone(),
             })?;
-        Ok(Response {
-            data,
-            raw_data: answer.data,
-            cost: QueryCost::from_extensions(answer.extensions.as_ref()),
-            extensions: answer.extensions,
-            request_id: answer.request_id,
-            api_version: answer.api_version,
-            attempts: answer.attempts,
-        })
+        Ok(answer.into_response(data))
     }
 
     /// Fails fast, before sending, when the token's granted scopes (if Shopify reported
@@ -363,15 +355,8 @@ impl Client {
             is_write,
         };
         let answer = self.run(&call).await?;
-        Ok(Response {
-            data: answer.data.clone(),
-            raw_data: answer.data,
-            cost: QueryCost::from_extensions(answer.extensions.as_ref()),
-            extensions: answer.extensions,
-            request_id: answer.request_id,
-            api_version: answer.api_version,
-            attempts: answer.attempts,
-        })
+        let data = answer.data.clone();
+        Ok(answer.into_response(data))
     }
 
     /// The attempt loop: pace, send, classify, and retry within bounds.
@@ -584,6 +569,20 @@ struct Answer {
     request_id: Option<String>,
     api_version: Option<String>,
     attempts: u32,
+}
+
+impl Answer {
+    fn into_response<T>(self, data: T) -> Response<T> {
+        Response {
+            data,
+            raw_data: self.data,
+            cost: QueryCost::from_extensions(self.extensions.as_ref()),
+            extensions: self.extensions,
+            request_id: self.request_id,
+            api_version: self.api_version,
+            attempts: self.attempts,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
