@@ -811,3 +811,46 @@ fn classify(status: u16, headers: &HeaderMap, bytes: &[u8], operation: &str) -> 
         attempts: 1,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use shopify_auth::{Credentials, StaticToken};
+
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_token_or_secret() {
+        let shop = ShopDomain::parse("my-store").unwrap();
+        let client = Client::builder()
+            .token_source(
+                shop.clone(),
+                Arc::new(StaticToken::new("shpat_very_secret_token")),
+            )
+            .build()
+            .unwrap();
+        assert_eq!(
+            format!("{client:?}"),
+            "Client { shop: ShopDomain(\"my-store.myshopify.com\"), base_url: \"https://my-store.myshopify.com/\", tokens: StaticToken { token: AccessToken { token: [redacted], scopes: None, expires_at: None } }, timeout: 30s, retry: RetryPolicy { max_attempts: 5, max_elapsed: 60s, base_delay: 250ms, max_delay: 8s, max_throttled: 20 }, .. }"
+        );
+        let with_credentials = Client::builder()
+            .credentials(Credentials::new(shop, "client-id", "client-secret-value"))
+            .build()
+            .unwrap();
+        let debug = format!("{with_credentials:?}");
+        assert!(!debug.contains("client-secret-value"), "{debug}");
+    }
+
+    #[test]
+    fn the_endpoint_follows_the_version_and_keeps_a_base_path() {
+        let shop = ShopDomain::parse("my-store").unwrap();
+        let client = Client::builder()
+            .token_source(shop, Arc::new(StaticToken::new("t")))
+            .base_url(Url::parse("http://127.0.0.1:8080/proxy/").unwrap())
+            .build()
+            .unwrap();
+        assert_eq!(
+            client.endpoint("2026-10").as_str(),
+            "http://127.0.0.1:8080/proxy/admin/api/2026-10/graphql.json"
+        );
+    }
+}
