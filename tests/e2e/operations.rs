@@ -30,3 +30,22 @@ async fn shop_info_decodes_custom_scalars() {
     assert_eq!(data.shop.myshopify_domain, "demo.myshopify.com");
     assert_eq!(data.shop.currency_code.as_str(), "USD");
 }
+
+#[test]
+fn operations_also_work_with_graphql_clients_types() {
+    use graphql_client::GraphQLQuery;
+
+    // What graphql_client would send is exactly what our client sends.
+    let body = products::Operation::build_query(products::Variables { first: 3 });
+    assert_eq!(
+        serde_json::to_value(&body).unwrap(),
+        shopify_queries::request_body::<products::Operation>(&products::Variables { first: 3 })
+    );
+    // And its Response decodes through the generated types.
+    let answer = serde_json::json!({"data": {"products": {"edges": [
+        {"node": {"id": "gid://shopify/Product/1", "title": "A", "handle": "a"}}
+    ]}}});
+    let response: graphql_client::Response<products::ResponseData> =
+        serde_json::from_value(answer).unwrap();
+    assert_eq!(response.data.unwrap().products.edges[0].node.title, "A");
+}

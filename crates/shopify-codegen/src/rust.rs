@@ -453,6 +453,11 @@ impl Gen<'_> {
                 module.items.push(item);
             }
         }
+        // A generated idempotency key is filled by our client; graphql_client would send
+        // the request without it, so those operations get no graphql_client impl.
+        if !matches!(op.idempotency, Idempotency::Generated(_)) {
+            module.items.push(GRAPHQL_CLIENT_IMPL.to_owned());
+        }
         module.write(out);
         out.push_str("}\n");
 
@@ -1153,6 +1158,35 @@ fn cost_expr(cost: &Cost) -> String {
         }
     }
 }
+
+/// `graphql_client::GraphQLQuery` for the operation (feature `graphql-client`), with serde
+/// impls that go through the same JSON conversions as our client.
+const GRAPHQL_CLIENT_IMPL: &str = "    #[cfg(feature = \"graphql-client\")]
+    impl ::graphql_client::GraphQLQuery for Operation {
+        type Variables = Variables;
+        type ResponseData = ResponseData;
+
+        fn build_query(variables: Variables) -> ::graphql_client::QueryBody<Variables> {
+            ::graphql_client::QueryBody { variables, query: QUERY, operation_name: OPERATION_NAME }
+        }
+    }
+
+    #[cfg(feature = \"graphql-client\")]
+    impl ::serde::Serialize for Variables {
+        fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            ::serde::Serialize::serialize(&__c::ToJson::to_json(self), serializer)
+        }
+    }
+
+    #[cfg(feature = \"graphql-client\")]
+    impl<'de> ::serde::Deserialize<'de> for ResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let value = <__c::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+            __c::FromJson::from_json(&value, __c::Path::Root).map_err(::serde::de::Error::custom)
+        }
+    }
+
+";
 
 fn scopes_literal(access: &shopify_schema::scopes::Access) -> String {
     access
