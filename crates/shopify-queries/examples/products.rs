@@ -17,15 +17,21 @@ use shopify_queries::{Client, products};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let first: i32 = match std::env::args().nth(1) {
-        Some(n) => n.parse().context("the argument is how many products to print, 1-250")?,
+        Some(n) => n
+            .parse()
+            .context("the argument is how many products to print, 1-250")?,
         None => 10,
     };
-    let client = Client::from_env().context("reading SHOPIFY_* credentials (environment or .env)")?;
+    let client =
+        Client::from_env().context("reading SHOPIFY_* credentials (environment or .env)")?;
     let data = products(&client, products::Variables { first })
         .await
         .with_context(|| format!("querying products of {}", client.shop()))?;
     for edge in data.products.edges {
-        println!("{}  {}  {}", edge.node.id, edge.node.title, edge.node.handle);
+        println!(
+            "{}  {}  {}",
+            edge.node.id, edge.node.title, edge.node.handle
+        );
     }
     Ok(())
 }

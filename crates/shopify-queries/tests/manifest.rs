@@ -23,8 +23,15 @@ fn each_hash_is_the_sha256_of_the_exact_text_sent() {
     assert_eq!(operations.len(), shopify_queries::OPERATIONS.len());
     for (entry, info) in operations.iter().zip(shopify_queries::OPERATIONS) {
         assert_eq!(entry["name"], info.name);
-        assert_eq!(entry["text"], info.query, "{} lists the text it sends", info.name);
-        let digest: String = Sha256::digest(info.query.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            entry["text"], info.query,
+            "{} lists the text it sends",
+            info.name
+        );
+        let digest: String = Sha256::digest(info.query.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(entry["sha256"], digest.as_str(), "{}", info.name);
     }
 }
