@@ -15,18 +15,28 @@
 //!   sends (`OPERATIONS[i].query`, with `__typename` already added).
 //!
 //! Operations graphql_client cannot build are found (its codegen's errors, then rustc's)
-//! and left out of both sides; the report says which and why. Both crates build with the
-//! dev profile into one target dir, so shared dependencies build once. Dependencies are
-//! built first; then, interleaving the two sides, it times:
-//! - cold: `cargo clean -p <crate>` then `cargo build -p <crate>`;
-//! - rebuild: append a comment line to one operation's `.graphql`, `cargo build -p <crate>`
-//!   (the file is restored and rebuilt, untimed, after each run);
+//! and left out of both sides; the report says which and why. All scratch crates build
+//! with the dev profile into one target dir, so shared dependencies build once, and the
+//! copies keep edits made elsewhere in the repository during the run out of the timings
+//! (a timed build that compiles anything else is flagged). Dependencies are built first;
+//! then, interleaving the two sides, it times:
+//! - cold: `cargo clean -p <crate>` then `cargo build -p <crate>` (goal <= 0.5);
+//! - rebuild after appending a comment line to one operation's `.graphql` (goal <= 0.5),
+//!   and after adding a field (`__typename` on its root selection), which changes the
+//!   generated types; the file is restored and rebuilt, untimed, after each run;
+//! - cold with every decoder instantiated: the operations crate plus `ours-use` /
+//!   `baseline-use`, which decode a response and encode the variables of every operation
+//!   the way each library is used (serde derives are generic, so the baseline's decoding
+//!   code is only generated in the crate that calls serde_json; ours is generated in the
+//!   operations crate itself). No goal: it shows what the first figure leaves out.
 //!
-//! and compares the generated Rust: ours is `OUT_DIR/operations.rs`, the baseline is what
-//! `graphql_client_codegen::generate_module_token_stream` returns for each operation with
-//! the derive's options. Both are tokenized the same way (comments, doc comments and
-//! whitespace dropped) before counting bytes. Peak memory is the largest resident set of any
-//! process of a build, from `/usr/bin/time` when it exists.
+//! It also compares the generated Rust: ours is `OUT_DIR/operations.rs`, the baseline is
+//! what `graphql_client_codegen::generate_module_token_stream` returns for each operation
+//! with the derive's options (before serde's derives expand). Both are tokenized the same
+//! way (comments, doc comments and whitespace dropped) before counting bytes (goal <= 0.4).
+//! Peak memory is the largest resident set of any one process of a build, from
+//! `/usr/bin/time` when it exists. Ours' build script writes `codegen-stats.txt` (schema
+//! loads per build, time per phase), printed last.
 //!
 //! Environment: `BUILD_SPEED_RUNS` (default 3) runs per measurement; `BUILD_SPEED_EDIT`
 //! the module of the operation edited for the rebuild (default `products_page`).
@@ -95,13 +105,27 @@ enum Side {
 }
 
 impl Side {
+    /// The crate holding the operations.
     fn package(self) -> &'static str {
         match self {
             Side::Ours => "ours",
             Side::Baseline => "baseline",
         }
     }
+
+    /// A crate that decodes and encodes every operation's types, so their code is
+    /// instantiated (serde's derives are generic: their code is generated where they are
+    /// used, not in the crate holding the operations).
+    fn consumer(self) -> &'static str {
+        match self {
+            Side::Ours => "ours-use",
+            Side::Baseline => "baseline-use",
+        }
+    }
 }
+
+/// Timings per side (package name).
+type Samples = BTreeMap<&'static str, Vec<Sample>>;
 
 #[derive(Debug, Clone)]
 struct Sample {
@@ -160,10 +184,12 @@ fn main() -> Result<()> {
     paths.write_ours(&included)?;
     paths.write_baseline(&included)?;
 
+    paths.write_consumers(&included)?;
+
     // Dependencies once, untimed.
     for side in [Side::Ours, Side::Baseline] {
         paths
-            .cargo_build(side, false)
+            .cargo_build(side.consumer(), &[], false)
             .with_context(|| format!("warming up {}", side.package()))?;
     }
 
@@ -175,8 +201,10 @@ fn main() -> Result<()> {
         .map(|o| o.module)
         .context("an operation to edit")?;
 
-    let mut cold: BTreeMap<&str, Vec<Sample>> = BTreeMap::new();
-    let mut rebuild: BTreeMap<&str, Vec<Sample>> = BTreeMap::new();
+    let mut cold = Samples::new();
+    let mut comment = Samples::new();
+    let mut field = Samples::new();
+    let mut end_to_end = Samples::new();
     for run in 0..runs {
         // Alternate which side goes first, so drift in machine load hits both alike.
         let order = if run % 2 == 0 {
@@ -184,37 +212,47 @@ fn main() -> Result<()> {
         } else {
             [Side::Baseline, Side::Ours]
         };
-        for side in order {
-            paths.cargo_build(side, false)?; // settle: nothing but the clean below is timed
-            paths.cargo(&["clean", "-p", side.package()])?;
-            let sample = paths.cargo_build(side, true)?;
+        let tag = |what: &str, side: Side, sample: &Sample| {
             say(&format!(
-                "  run {}: cold {} {}",
+                "  run {}: {what}, {} {}",
                 run + 1,
                 side.package(),
-                show_sample(&sample)
+                show_sample(sample)
             ));
+        };
+        for side in order {
+            let sample = paths.cold(side.package(), &[side.package()])?;
+            tag("cold", side, &sample);
             cold.entry(side.package()).or_default().push(sample);
         }
         for side in order {
-            let file = paths.edited_file(side, edit);
-            let original = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            std::fs::write(
-                &file,
-                format!("{original}# build-speed edit {run} {}\n", unix_nanos()),
-            )?;
-            let sample = paths.cargo_build(side, true);
-            std::fs::write(&file, &original)?;
-            let sample = sample?;
-            say(&format!(
-                "  run {}: rebuild after editing {edit}.graphql, {} {}",
-                run + 1,
-                side.package(),
-                show_sample(&sample)
-            ));
-            rebuild.entry(side.package()).or_default().push(sample);
-            paths.cargo_build(side, false)?; // back to the unedited state, untimed
+            let sample = paths.rebuild_after_edit(side, edit, |text| {
+                Some(format!("{text}# build-speed edit {run} {}\n", unix_nanos()))
+            })?;
+            tag(
+                &format!("rebuild after appending a comment to {edit}.graphql"),
+                side,
+                &sample,
+            );
+            comment.entry(side.package()).or_default().push(sample);
+        }
+        for side in order {
+            let sample = paths.rebuild_after_edit(side, edit, add_typename)?;
+            tag(
+                &format!("rebuild after adding a field to {edit}.graphql"),
+                side,
+                &sample,
+            );
+            field.entry(side.package()).or_default().push(sample);
+        }
+        for side in order {
+            let sample = paths.cold(side.consumer(), &[side.package(), side.consumer()])?;
+            tag(
+                "cold, with a crate decoding and encoding every operation",
+                side,
+                &sample,
+            );
+            end_to_end.entry(side.package()).or_default().push(sample);
         }
     }
 
@@ -235,12 +273,18 @@ fn main() -> Result<()> {
     });
 
     println!();
-    report("cold", &cold, COLD_GOAL);
+    report("cold", &cold, Some(COLD_GOAL));
     report(
-        &format!("rebuild-after-editing-{edit}.graphql"),
-        &rebuild,
-        REBUILD_GOAL,
+        &format!("rebuild-after-comment-in-{edit}.graphql"),
+        &comment,
+        Some(REBUILD_GOAL),
     );
+    report(
+        &format!("rebuild-after-new-field-in-{edit}.graphql"),
+        &field,
+        Some(REBUILD_GOAL),
+    );
+    report("cold-with-every-decoder-instantiated", &end_to_end, None);
     let ratio = ours_size as f64 / baseline_size as f64;
     println!(
         "build-speed: generated-code ours={} baseline={} ratio={ratio:.2} (goal <= {SIZE_GOAL}: {}) [non-whitespace bytes of tokens, comments and doc comments dropped; raw operations.rs {}]",
@@ -249,7 +293,12 @@ fn main() -> Result<()> {
         met(ratio <= SIZE_GOAL),
         kib(ours_code.len()),
     );
-    for (name, samples) in [("cold", &cold), ("rebuild", &rebuild)] {
+    for (name, samples) in [
+        ("cold", &cold),
+        ("rebuild-after-comment", &comment),
+        ("rebuild-after-new-field", &field),
+        ("cold-with-every-decoder-instantiated", &end_to_end),
+    ] {
         let peak = |side: &str| {
             median_u64(
                 samples
@@ -331,7 +380,7 @@ fn median_u64(mut values: Vec<u64>) -> Option<u64> {
     values.get(values.len() / 2).copied()
 }
 
-fn report(name: &str, samples: &BTreeMap<&str, Vec<Sample>>, goal: f64) {
+fn report(name: &str, samples: &Samples, goal: Option<f64>) {
     let secs = |side: &str| -> Vec<f64> {
         samples
             .get(side)
@@ -347,9 +396,12 @@ fn report(name: &str, samples: &BTreeMap<&str, Vec<Sample>>, goal: f64) {
             .collect::<Vec<_>>()
             .join(" ")
     };
+    let verdict = match goal {
+        Some(goal) => format!(" (goal <= {goal}: {})", met(ratio <= goal)),
+        None => String::new(),
+    };
     println!(
-        "build-speed: {name} ours={o:.2}s baseline={b:.2}s ratio={ratio:.2} (goal <= {goal}: {}) [medians; runs ours: {}; baseline: {}]",
-        met(ratio <= goal),
+        "build-speed: {name} ours={o:.2}s baseline={b:.2}s ratio={ratio:.2}{verdict} [medians; runs ours: {}; baseline: {}]",
         list(&ours),
         list(&baseline)
     );
@@ -554,7 +606,8 @@ impl Paths {
         // Crates from an earlier run that are no longer needed.
         for entry in std::fs::read_dir(self.ws.join("crates"))? {
             let name = entry?.file_name().to_string_lossy().into_owned();
-            if !copied.contains(&name) && name != "ours" && name != "baseline" {
+            let ours = ["ours", "baseline", "ours-use", "baseline-use"];
+            if !copied.contains(&name) && !ours.contains(&name.as_str()) {
                 std::fs::remove_dir_all(self.ws.join("crates").join(&name))?;
             }
         }
@@ -739,6 +792,46 @@ serde_json = "1"
         Ok(lines)
     }
 
+    /// `ours-use` and `baseline-use`: decode a response and encode the variables of every
+    /// operation, the way each library is used (ours: `FromJson`/`ToJson` on the parsed
+    /// JSON; graphql_client: serde_json on the response bytes), so that the code of every
+    /// decoder is generated somewhere on both sides.
+    fn write_consumers(&self, ops: &[Op]) -> Result<()> {
+        let mut ours = String::from(
+            "//! Generated by build_speed.rs: decodes and encodes every operation's types.\n\nuse ours::codec::{DecodeError, FromJson, Path, ToJson, Value};\n\n",
+        );
+        let mut baseline = String::from(
+            "//! Generated by build_speed.rs: decodes and encodes every operation's types.\n\n",
+        );
+        for op in ops {
+            let m = op.module;
+            let _ = writeln!(
+                ours,
+                "pub fn decode_{m}(v: &Value) -> Result<ours::{m}::ResponseData, DecodeError> {{\n    FromJson::from_json(v, Path::Root)\n}}\n\npub fn encode_{m}(v: &ours::{m}::Variables) -> Value {{\n    v.to_json()\n}}\n"
+            );
+            let _ = writeln!(
+                baseline,
+                "pub fn decode_{m}(body: &[u8]) -> serde_json::Result<graphql_client::Response<baseline::{m}::ResponseData>> {{\n    serde_json::from_slice(body)\n}}\n\npub fn encode_{m}(v: &baseline::{m}::Variables) -> serde_json::Result<Vec<u8>> {{\n    serde_json::to_vec(v)\n}}\n"
+            );
+        }
+        for (name, deps, lib) in [
+            ("ours-use", "ours = { path = \"../ours\" }\n", ours),
+            (
+                "baseline-use",
+                "baseline = { path = \"../baseline\" }\ngraphql_client = \"0.16\"\nserde_json = \"1\"\n",
+                baseline,
+            ),
+        ] {
+            let dir = self.ws.join("crates").join(name);
+            write_if_changed(
+                &dir.join("Cargo.toml"),
+                format!("# Generated by crates/shopify-queries/benches/build_speed.rs.\n[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{deps}").as_bytes(),
+            )?;
+            write_if_changed(&dir.join("src/lib.rs"), lib.as_bytes())?;
+        }
+        Ok(())
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(&self.cargo);
         command
@@ -768,10 +861,42 @@ serde_json = "1"
         Ok(())
     }
 
-    /// `cargo build -p <side>`; when `timed`, measures wall time and peak memory.
-    fn cargo_build(&self, side: Side, timed: bool) -> Result<Sample> {
-        let args = ["build", "-p", side.package()];
-        let peak_file = self.target.join(format!("peak-{}.txt", side.package()));
+    /// `cargo build -p <package>`, then `clean -p` each of `clean` and a timed
+    /// `cargo build -p <package>`.
+    fn cold(&self, package: &str, clean: &[&str]) -> Result<Sample> {
+        self.cargo_build(package, &[], false)?; // settle: only what is cleaned below is rebuilt
+        for cleaned in clean {
+            self.cargo(&["clean", "-p", cleaned])?;
+        }
+        self.cargo_build(package, clean, true)
+    }
+
+    /// A timed `cargo build -p <side>` after `edit` changed the operation `module`'s file;
+    /// the file is restored and rebuilt (untimed) afterwards.
+    fn rebuild_after_edit(
+        &self,
+        side: Side,
+        module: &str,
+        edit: impl Fn(&str) -> Option<String>,
+    ) -> Result<Sample> {
+        let file = self.edited_file(side, module);
+        let original = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        let edited = edit(&original).with_context(|| format!("cannot edit {}", file.display()))?;
+        self.cargo_build(side.package(), &[], false)?; // settle
+        std::fs::write(&file, edited)?;
+        let sample = self.cargo_build(side.package(), &[side.package()], true);
+        std::fs::write(&file, &original)?;
+        let sample = sample?;
+        self.cargo_build(side.package(), &[], false)?; // back to the unedited state
+        Ok(sample)
+    }
+
+    /// `cargo build -p <package>`; when `timed`, measures wall time and peak memory and
+    /// notes packages compiled beyond `expected`.
+    fn cargo_build(&self, package: &str, expected: &[&str], timed: bool) -> Result<Sample> {
+        let args = ["build", "-p", package];
+        let peak_file = self.target.join(format!("peak-{package}.txt"));
         let mut command = match (&self.time, timed) {
             // `/usr/bin/time -f %M`: the largest resident set of the build's processes.
             (Some(time), true) => {
@@ -802,8 +927,7 @@ serde_json = "1"
         let wall = started.elapsed();
         if !output.status.success() {
             bail!(
-                "cargo build -p {} failed:\n{}",
-                side.package(),
+                "cargo build -p {package} failed:\n{}",
                 String::from_utf8_lossy(&output.stderr)
             );
         }
@@ -811,7 +935,7 @@ serde_json = "1"
             .lines()
             .filter_map(|line| line.trim().strip_prefix("Compiling "))
             .filter_map(|rest| rest.split_whitespace().next())
-            .filter(|name| *name != side.package())
+            .filter(|name| *name != package && !expected.contains(name))
             .map(str::to_owned)
             .collect();
         let peak_kib = if timed && self.time.is_some() {
@@ -921,6 +1045,42 @@ fn lib_line(span: &serde_json::Value) -> Option<usize> {
             return None;
         }
     }
+}
+
+/// Adds `__typename` to the operation's root selection set (the first `{` outside
+/// parentheses, comments and strings): an edit that changes the generated types.
+fn add_typename(text: &str) -> Option<String> {
+    let mut depth = 0usize;
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '#' => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                let mut escaped = false;
+                for (_, c) in chars.by_ref() {
+                    match c {
+                        '\\' if !escaped => escaped = true,
+                        '"' if !escaped => break,
+                        _ => escaped = false,
+                    }
+                }
+            }
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            '{' if depth == 0 => {
+                let at = i + 1;
+                return Some(format!("{}\n  __typename{}", &text[..at], &text[at..]));
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn first_line(text: &str) -> String {
