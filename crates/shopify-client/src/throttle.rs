@@ -6,6 +6,12 @@
 //! its requested cost fits, instead of sending it and being throttled. Concurrent tasks
 //! on one client reserve points from the same prediction, so they share the budget
 //! rather than stampede.
+//!
+//! Concurrent answers can arrive out of order: the answer of a request Shopify served
+//! earlier may be read after one it served later, and its older, higher level would hide
+//! the later request's cost. A report is therefore taken as it is only when it is surely
+//! the newest (its request was sent after every earlier report arrived); otherwise it may
+//! only lower the prediction.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -57,8 +63,10 @@ impl QueryCost {
 
 #[derive(Debug)]
 struct State {
-    /// Last report, and when it arrived.
+    /// The report the prediction rests on, and when it arrived.
     known: Option<(ThrottleStatus, Instant)>,
+    /// When the latest report arrived, believed or not.
+    last_report: Option<Instant>,
     /// Points promised to requests in flight.
     reserved: f64,
     /// Requests in flight before the first report: they go one at a time.
@@ -80,6 +88,8 @@ pub(crate) struct Throttle {
 pub(crate) struct Reservation {
     pub cost: f64,
     pub waited: Duration,
+    /// When the points were reserved: the request goes out after this.
+    pub sent: Instant,
 }
 
 impl Throttle {
@@ -87,6 +97,7 @@ impl Throttle {
         Self {
             state: Mutex::new(State {
                 known: None,
+                last_report: None,
                 reserved: 0.0,
                 probing: false,
             }),
@@ -117,6 +128,7 @@ impl Throttle {
             return Reservation {
                 cost: 0.0,
                 waited: Duration::ZERO,
+                sent: started,
             };
         }
         loop {
@@ -132,6 +144,7 @@ impl Throttle {
                         return Reservation {
                             cost,
                             waited: started.elapsed(),
+                            sent: Instant::now(),
                         };
                     }
                     Some((status, at)) => {
@@ -144,6 +157,7 @@ impl Throttle {
                             return Reservation {
                                 cost,
                                 waited: started.elapsed(),
+                                sent: Instant::now(),
                             };
                         }
                         let rate = status.restore_rate.max(0.001);
@@ -175,7 +189,25 @@ impl Throttle {
             state.reserved = (state.reserved - reservation.cost).max(0.0);
             state.probing = false;
             if let Some(status) = status {
-                state.known = Some((status, Instant::now()));
+                let now = Instant::now();
+                // Sent after every report so far arrived: Shopify served it after all of
+                // them, so its level is the newest there is.
+                let newest = state.last_report.is_none_or(|last| reservation.sent > last);
+                let take = match state.known {
+                    None => true,
+                    _ if newest => true,
+                    // Served before or after the others, who knows: only a lower level is
+                    // safe to believe (a higher one may predate costs already reported).
+                    Some((known, at)) => {
+                        status.currently_available <= predict(known, at, now)
+                            || status.maximum_available != known.maximum_available
+                            || status.restore_rate != known.restore_rate
+                    }
+                };
+                state.last_report = Some(now);
+                if take {
+                    state.known = Some((status, now));
+                }
             }
         }
         self.changed.notify_waiters();
@@ -257,6 +289,35 @@ mod tests {
         assert!(throttle.available().expect("known") < 1.0);
         let c = throttle.acquire(15.0).await;
         assert!(c.waited >= Duration::from_millis(250), "{:?}", c.waited);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_late_answer_with_an_older_higher_level_does_not_raise_the_prediction() {
+        let throttle = Throttle::new(true);
+        let probe = throttle.acquire(1.0).await;
+        throttle.complete(&probe, Some(status(80.0)));
+        // Two requests in flight together; Shopify serves the cheap one first (80 → 77)
+        // and then the expensive one (77 → 16), but the expensive one's answer is read
+        // first.
+        let cheap = throttle.acquire(3.0).await;
+        let expensive = throttle.acquire(61.0).await;
+        throttle.complete(&expensive, Some(status(16.0)));
+        throttle.complete(&cheap, Some(status(77.0)));
+        let available = throttle.available().expect("known");
+        assert!(available < 17.0, "{available}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_answer_to_a_later_request_is_believed_even_when_higher() {
+        let throttle = Throttle::new(true);
+        let probe = throttle.acquire(1.0).await;
+        throttle.complete(&probe, Some(status(10.0)));
+        tokio::time::advance(Duration::from_millis(100)).await;
+        // Sent after the last report arrived: Shopify served it later; its refund counts.
+        let later = throttle.acquire(10.0).await;
+        throttle.complete(&later, Some(status(40.0)));
+        let available = throttle.available().expect("known");
+        assert!((40.0..41.0).contains(&available), "{available}");
     }
 
     #[test]
