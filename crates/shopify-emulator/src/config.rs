@@ -215,7 +215,8 @@ impl EmulatorBuilder {
     }
 
     /// The leaky bucket every app+shop pair gets: `maximum_available` points, refilled at
-    /// `restore_rate` points per second. Default 2000 and 100, as on a Standard plan.
+    /// `restore_rate` points per second. Default 2000 and 100, as on a Standard plan. A
+    /// request whose requested cost exceeds `maximum_available` is never admitted.
     pub fn bucket(mut self, maximum_available: u64, restore_rate: u64) -> Self {
         self.bucket_size = maximum_available;
         self.restore_rate = restore_rate;

@@ -236,15 +236,21 @@ pub(crate) fn answer_processed(fault: &Fault, body: &Value) -> Response {
         }
         Fault::ErrorsString { status } => {
             let code = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let id = request_id();
             let message = if code == StatusCode::INTERNAL_SERVER_ERROR {
                 "Internal Server Error".to_owned()
             } else {
                 format!(
-                    "Internal error. Looks like something went wrong on our end.\nRequest ID: {} (include this in support requests).",
-                    request_id()
+                    "Internal error. Looks like something went wrong on our end.\nRequest ID: {id} (include this in support requests)."
                 )
             };
-            (code, axum::Json(json!({"errors": message}))).into_response()
+            // The message quotes the same id the header carries.
+            (
+                code,
+                [("x-request-id", id)],
+                axum::Json(json!({"errors": message})),
+            )
+                .into_response()
         }
         other => {
             tracing::error!(?other, "emulator: not a fault answered after processing");

@@ -21,6 +21,27 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Rate limits and failures are part of the surface: every app+shop pair has a leaky
+//! bucket of cost points, and tests inject faults on a deterministic schedule, then read
+//! what happened from [`RunningEmulator::stats`] and [`RunningEmulator::writes`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use shopify_emulator::{Emulator, Fault, Schedule};
+//!
+//! let running = Emulator::builder()
+//!     .bucket(100, 50) // 100 points, 50 restored per second
+//!     .fault(Fault::ServerError { status: 503 }, Schedule::Next(2))
+//!     .start()
+//!     .await?;
+//! running.inject(Fault::ResetAfterProcessing, Schedule::Every(5));
+//! // ... drive a client against running.url() ...
+//! let stats = running.stats();
+//! println!("{} throttled, {} products created", stats.throttled, stats.writes_of("productCreate"));
+//! running.clear_faults();
+//! # Ok(()) }
+//! ```
+//!
 //! # Module map
 //! - [`config`]: [`App`], [`EmulatorBuilder`] and the demo credentials.
 //! - `server`: the axum router, request recording, common response headers, the connection

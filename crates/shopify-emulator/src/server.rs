@@ -163,8 +163,10 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
             headers.insert("x-shopify-api-version", v);
         }
     }
-    if let Ok(v) = HeaderValue::from_str(&request_id()) {
-        headers.insert("x-request-id", v);
+    if !headers.contains_key("x-request-id") {
+        if let Ok(v) = HeaderValue::from_str(&request_id()) {
+            headers.insert("x-request-id", v);
+        }
     }
     response
 }

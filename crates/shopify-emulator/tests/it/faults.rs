@@ -211,6 +211,8 @@ async fn errors_as_a_string_with_200_carries_shopifys_internal_error_text() {
         message.starts_with("Internal error. Looks like something went wrong on our end."),
         "{message}"
     );
+    let id = answer.headers["x-request-id"].to_str().unwrap();
+    assert!(message.contains(id), "{message} vs {id}");
     assert_eq!(answer.body.as_object().unwrap().len(), 1);
 }
 
