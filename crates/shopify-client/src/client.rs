@@ -1,8 +1,10 @@
 //! Sending operations to the Admin API: pacing, retries, evidence.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures::FutureExt;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use serde_json::{Value, json};
 use shopify_auth::{
@@ -191,16 +193,53 @@ impl ClientBuilder {
     }
 }
 
-/// What one request (method, version, body) is, for the attempt loop.
-struct Call<'a> {
-    operation: &'static str,
-    api_version: &'a str,
-    body: Value,
+/// One request, ready for the attempt loop. Nothing in it is generic, so the loop and
+/// its futures are compiled once, not once per operation.
+#[derive(Clone)]
+pub(crate) struct Call {
+    pub(crate) operation: &'static str,
+    pub(crate) api_version: std::borrow::Cow<'static, str>,
+    pub(crate) body: Value,
     /// Static cost estimate.
-    static_cost: u64,
+    pub(crate) static_cost: u64,
     /// May this be sent again after a failure that could have come after it was applied?
-    replay_safe: bool,
-    is_write: bool,
+    pub(crate) replay_safe: bool,
+    pub(crate) is_write: bool,
+    pub(crate) required_scopes: &'static [&'static [&'static str]],
+}
+
+impl Call {
+    /// The request for `O` with these variables, with a fresh idempotency key where the
+    /// operation takes a generated one.
+    pub(crate) fn of<O: Operation>(variables: &O::Variables) -> Self {
+        let mut body = request_body::<O>(variables);
+        if let Idempotency::Generated { variables } = O::IDEMPOTENCY {
+            // One key per logical call, reused by every retry of it.
+            for variable in variables {
+                body["variables"][*variable] = Value::String(uuid::Uuid::new_v4().to_string());
+            }
+        }
+        Call {
+            operation: O::NAME,
+            api_version: std::borrow::Cow::Borrowed(O::API_VERSION),
+            body,
+            static_cost: O::requested_cost(variables),
+            replay_safe: O::KIND == OperationKind::Query || O::IDEMPOTENCY != Idempotency::None,
+            is_write: O::KIND == OperationKind::Mutation,
+            required_scopes: O::REQUIRED_SCOPES,
+        }
+    }
+}
+
+/// Turns an answer into a typed response.
+fn decode<T: FromJson>(answer: Result<Answer, Error>) -> Result<Response<T>, Error> {
+    let answer = answer?;
+    let data = T::from_json(&answer.data, Path::Root).map_err(|source| Error::Decode {
+        operation: answer.operation.to_owned(),
+        source,
+        request_id: answer.request_id.clone(),
+    })?;
+    Ok(answer.into_response(data))
 }
 
 impl Client {
@@ -255,13 +294,14 @@ impl Client {
     }
 
     /// Runs an operation and returns its data.
-    pub async fn execute<O: Operation>(
-        &self,
+    ///
+    /// The request is built when this is called; the future borrows only the client.
+    pub fn execute<'a, O: Operation>(
+        &'a self,
         variables: &O::Variables,
-    ) -> Result<O::Response, Error> {
+    ) -> impl Future<Output = Result<O::Response, Error>> + Send + use<'a, O> {
         self.send::<O>(variables)
-            .await
-            .map(|response| response.data)
+            .map(|response| response.map(|response| response.data))
     }
 
     /// Runs an operation and returns its data with the response's metadata.
@@ -270,42 +310,25 @@ impl Client {
     /// failures are retried within the [`RetryPolicy`]. A mutation is sent again after a
     /// failure that may have come after Shopify applied it only when it carries an
     /// idempotency key, which stays the same across the retries of one call.
-    pub async fn send<O: Operation>(
-        &self,
+    pub fn send<'a, O: Operation>(
+        &'a self,
         variables: &O::Variables,
-    ) -> Result<Response<O::Response>, Error> {
-        let static_cost = O::requested_cost(variables);
-        if static_cost > MAX_QUERY_COST {
+    ) -> impl Future<Output = Result<Response<O::Response>, Error>> + Send + use<'a, O> {
+        self.call(Call::of::<O>(variables)).map(decode::<O::Response>)
+    }
+
+    /// Checks and sends one request: the part of every operation call that is the same
+    /// for all of them.
+    pub(crate) async fn call(&self, call: Call) -> Result<Answer, Error> {
+        if call.static_cost > MAX_QUERY_COST {
             return Err(Error::TooExpensive {
-                operation: O::NAME.to_owned(),
-                cost: static_cost,
+                operation: call.operation.to_owned(),
+                cost: call.static_cost,
                 max: MAX_QUERY_COST,
             });
         }
-        self.check_scopes(O::NAME, O::REQUIRED_SCOPES).await?;
-        let mut body = request_body::<O>(variables);
-        if let Idempotency::Generated { variables } = O::IDEMPOTENCY {
-            // One key per logical call, reused by every retry of it.
-            for variable in variables {
-                body["variables"][*variable] = Value::String(uuid::Uuid::new_v4().to_string());
-            }
-        }
-        let call = Call {
-            operation: O::NAME,
-            api_version: O::API_VERSION,
-            body,
-            static_cost,
-            replay_safe: O::KIND == OperationKind::Query || O::IDEMPOTENCY != Idempotency::None,
-            is_write: O::KIND == OperationKind::Mutation,
-        };
-        let answer = self.run(&call).await?;
-        let data =
-            O::Response::from_json(&answer.data, Path::Root).map_err(|source| Error::Decode {
-                operation: O::NAME.to_owned(),
-                source,
-                request_id: answer.request_id.clone(),
-            })?;
-        Ok(answer.into_response(data))
+        self.check_scopes(call.operation, call.required_scopes).await?;
+        self.run(&call).await
     }
 
     /// Fails fast, before sending, when the token's granted scopes (if Shopify reported
@@ -348,11 +371,12 @@ impl Client {
             .is_some_and(|q| q.trim_start().starts_with("mutation"));
         let call = Call {
             operation: "raw",
-            api_version,
+            api_version: std::borrow::Cow::Owned(api_version.to_owned()),
             body: body.clone(),
             static_cost: 0,
             replay_safe: !is_write,
             is_write,
+            required_scopes: &[],
         };
         let answer = self.run(&call).await?;
         let data = answer.data.clone();
@@ -360,7 +384,7 @@ impl Client {
     }
 
     /// The attempt loop: pace, send, classify, and retry within bounds.
-    async fn run(&self, call: &Call<'_>) -> Result<Answer, Error> {
+    async fn run(&self, call: &Call) -> Result<Answer, Error> {
         let policy = &self.inner.retry;
         let started = Instant::now();
         let mut evidence: Vec<Attempt> = Vec::new();
@@ -410,6 +434,7 @@ impl Client {
             let failure = match outcome {
                 Outcome::Done(mut answer) => {
                     answer.attempts = number;
+                    answer.operation = call.operation;
                     span.in_scope(|| tracing::debug!("request succeeded"));
                     return Ok(answer);
                 }
@@ -463,8 +488,8 @@ impl Client {
     }
 
     /// One HTTP exchange, classified.
-    async fn attempt(&self, call: &Call<'_>, refreshed_token: &mut bool) -> Outcome {
-        let url = self.endpoint(call.api_version);
+    async fn attempt(&self, call: &Call, refreshed_token: &mut bool) -> Outcome {
+        let url = self.endpoint(&call.api_version);
         let token = match self.inner.tokens.token().await {
             Ok(token) => token,
             Err(e) => return Outcome::Fail(Error::Auth(e)),
@@ -502,7 +527,7 @@ impl Client {
             Ok(bytes) => bytes,
             Err(e) => return self.transport_failure(&url, e),
         };
-        warn_about_version(&headers, call.api_version, call.operation);
+        warn_about_version(&headers, &call.api_version, call.operation);
         if status == 401 && !*refreshed_token {
             // The token went stale (revoked, rotated): fetch one fresh token and try once
             // more. Shopify did not run the request.
@@ -544,7 +569,7 @@ impl Client {
     }
 }
 
-fn exhausted(call: &Call<'_>, attempts: Vec<Attempt>, last: Error) -> Error {
+fn exhausted(call: &Call, attempts: Vec<Attempt>, last: Error) -> Error {
     Error::Exhausted {
         operation: call.operation.to_owned(),
         attempts,
@@ -563,12 +588,13 @@ pub fn request_body<O: Operation>(variables: &O::Variables) -> Value {
 
 /// A decoded GraphQL answer without errors.
 #[derive(Debug)]
-struct Answer {
-    data: Value,
-    extensions: Option<Value>,
-    request_id: Option<String>,
-    api_version: Option<String>,
-    attempts: u32,
+pub(crate) struct Answer {
+    pub(crate) operation: &'static str,
+    pub(crate) data: Value,
+    pub(crate) extensions: Option<Value>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) api_version: Option<String>,
+    pub(crate) attempts: u32,
 }
 
 impl Answer {
@@ -804,6 +830,7 @@ fn classify(status: u16, headers: &HeaderMap, bytes: &[u8], operation: &str) -> 
         return Outcome::Fail(invalid("neither `data` nor `errors`".into()));
     };
     Outcome::Done(Answer {
+        operation: "",
         data,
         extensions,
         request_id,

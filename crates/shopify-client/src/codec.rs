@@ -179,23 +179,29 @@ impl<T: FromJson> FromJson for Vec<T> {
         let Value::Array(items) = value else {
             return Err(DecodeError::new(path, "a list", Some(value)));
         };
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| T::from_json(item, path.index(i)))
-            .collect()
+        // A plain loop: `collect` into a `Result` instantiates far more code per element
+        // type, and there is one element type per generated struct.
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            out.push(T::from_json(item, path.index(i))?);
+        }
+        Ok(out)
     }
 }
 
 impl<T: ToJson> ToJson for Vec<T> {
     fn to_json(&self) -> Value {
-        Value::Array(self.iter().map(T::to_json).collect())
+        self.as_slice().to_json()
     }
 }
 
 impl<T: ToJson> ToJson for [T] {
     fn to_json(&self) -> Value {
-        Value::Array(self.iter().map(T::to_json).collect())
+        let mut out = Vec::with_capacity(self.len());
+        for item in self {
+            out.push(item.to_json());
+        }
+        Value::Array(out)
     }
 }
 

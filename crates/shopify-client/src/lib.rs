@@ -34,7 +34,7 @@ pub use client::{
     BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response, request_body,
 };
 pub use error::{Attempt, Error, GraphqlError, GraphqlErrors, PathSegment};
-pub use pagination::{Page, PageStream, paginate};
+pub use pagination::{PageStream, paginate};
 pub use retry::RetryPolicy;
 pub use shopify_auth;
 pub use throttle::{QueryCost, ThrottleStatus};

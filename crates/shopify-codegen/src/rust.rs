@@ -509,7 +509,7 @@ impl Gen<'_> {
 
         let _ = writeln!(
             out,
-            "pub async fn {module_name}(\n    client: &::shopify_client::Client,\n    variables: {module_name}::Variables,\n) -> ::std::result::Result<{module_name}::ResponseData, ::shopify_client::Error> {{\n    client.execute::<{module_name}::{marker}>(&variables).await\n}}"
+            "///\n/// The request is built when this is called; the future borrows only the client.\npub fn {module_name}(\n    client: &::shopify_client::Client,\n    variables: {module_name}::Variables,\n) -> impl ::std::future::Future<\n    Output = ::std::result::Result<{module_name}::ResponseData, ::shopify_client::Error>,\n> + Send\n+ '_ {{\n    client.execute::<{module_name}::{marker}>(&variables)\n}}"
         );
         if let Some(stream) = stream_fn(&module, op, definition) {
             out.push_str(&stream);
@@ -1273,45 +1273,35 @@ fn stream_fn(
         .iter()
         .find(|v| v.name == "after" && matches!(v.ty.as_ref(), Type::Named(n) if n == "String"))?;
     let connection = find_paginated(&definition.selection_set, after.name.as_str(), "")?;
-    // Follow the path from `data` to the connection; lists on the way rule it out.
-    let mut expr = "data".to_owned();
+    // The path from `data` to the connection must not cross a list.
     let mut walked = String::new();
     for key in connection.split('.') {
         walked = join(&walked, key);
-        let (field, ty) = module.paths.get(&walked)?;
+        let (_, ty) = module.paths.get(&walked)?;
         if ty.starts_with("Vec<") || ty.starts_with("Option<Vec<") {
             return None;
         }
-        expr = format!("{expr}.{field}");
-        if ty.starts_with("Option<") {
-            expr.push('?');
-        }
     }
-    let (has_next, has_next_ty) = module
-        .paths
-        .get(&join(&connection, "pageInfo.hasNextPage"))?;
-    let (end_cursor, end_cursor_ty) = module.paths.get(&join(&connection, "pageInfo.endCursor"))?;
-    let (page_info, _) = module.paths.get(&join(&connection, "pageInfo"))?;
+    let (_, has_next_ty) = module.paths.get(&join(&connection, "pageInfo.hasNextPage"))?;
+    let (_, end_cursor_ty) = module.paths.get(&join(&connection, "pageInfo.endCursor"))?;
     if has_next_ty != "bool" || end_cursor_ty != "Option<String>" {
         return None;
     }
-    let (items, item_ty) = if let Some((nodes, ty)) = module.paths.get(&join(&connection, "nodes"))
-    {
-        (format!("c.{nodes}"), strip(ty, "Vec")?.to_owned())
+    let item_ty = if let Some((_, ty)) = module.paths.get(&join(&connection, "nodes")) {
+        strip(ty, "Vec")?.to_owned()
     } else {
-        let (edges, edges_ty) = module.paths.get(&join(&connection, "edges"))?;
-        let (node, node_ty) = module.paths.get(&join(&connection, "edges.node"))?;
+        let (_, edges_ty) = module.paths.get(&join(&connection, "edges"))?;
+        let (_, node_ty) = module.paths.get(&join(&connection, "edges.node"))?;
         strip(edges_ty, "Vec")?;
-        (
-            format!("c.{edges}.into_iter().map(|e| e.{node}).collect()"),
-            node_ty.clone(),
-        )
+        node_ty.clone()
     };
     let module_name = &op.module;
-    let after_field = snake(&after.name);
+    let keys: Vec<String> = connection.split('.').map(rust_string).collect();
     Some(format!(
-        "\n/// Every node of `{connection}` across all pages of `{}`: runs it, then runs it\n/// again with `after` set to each page's `endCursor` while `hasNextPage`. Pages are\n/// paced and retried like any request; the stream ends after an error.\npub fn {module_name}_stream(\n    client: &::shopify_client::Client,\n    variables: {module_name}::Variables,\n) -> ::shopify_client::PageStream<{module_name}::{item_ty}> {{\n    ::shopify_client::paginate::<{module_name}::Operation, _>(\n        client.clone(),\n        variables,\n        |variables, after| variables.{after_field} = after,\n        |data| {{\n            let c = {expr};\n            Some(::shopify_client::Page {{\n                items: {items},\n                has_next_page: c.{page_info}.{has_next},\n                end_cursor: c.{page_info}.{end_cursor},\n            }})\n        }},\n    )\n}}\n",
-        op.name
+        "\n/// Every node of `{connection}` across all pages of `{}`: runs it, then runs it\n/// again with `$after` set to each page's `endCursor` while `hasNextPage`. Pages are\n/// paced and retried like any request; the stream ends after an error.\npub fn {module_name}_stream(\n    client: &::shopify_client::Client,\n    variables: {module_name}::Variables,\n) -> ::shopify_client::PageStream<{module_name}::{item_ty}> {{\n    ::shopify_client::paginate::<{module_name}::Operation, _>(client, &variables, {}, &[{}])\n}}\n",
+        op.name,
+        rust_string(&after.name),
+        keys.join(", ")
     ))
 }
 
