@@ -314,7 +314,8 @@ impl Client {
         &'a self,
         variables: &O::Variables,
     ) -> impl Future<Output = Result<Response<O::Response>, Error>> + Send + use<'a, O> {
-        self.call(Call::of::<O>(variables)).map(decode::<O::Response>)
+        self.call(Call::of::<O>(variables))
+            .map(decode::<O::Response>)
     }
 
     /// Checks and sends one request: the part of every operation call that is the same
@@ -327,7 +328,8 @@ impl Client {
                 max: MAX_QUERY_COST,
             });
         }
-        self.check_scopes(call.operation, call.required_scopes).await?;
+        self.check_scopes(call.operation, call.required_scopes)
+            .await?;
         self.run(&call).await
     }
 

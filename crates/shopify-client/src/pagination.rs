@@ -40,7 +40,8 @@ where
             T::from_json(&node.value, Path::Root).map_err(|source| Error::Decode {
                 operation: O::NAME.to_owned(),
                 source: DecodeError {
-                    path: node.path.clone() + source.path.strip_prefix("data").unwrap_or(&source.path),
+                    path: node.path.clone()
+                        + source.path.strip_prefix("data").unwrap_or(&source.path),
                     ..source
                 },
                 request_id: node.request_id,
@@ -88,9 +89,16 @@ fn nodes(
                     return Some((Err(error), state));
                 }
                 Ok(answer) => {
-                    let cursor = page(&answer.data, state.connection, answer.request_id.as_deref(), &mut state.buffer);
+                    let cursor = page(
+                        &answer.data,
+                        state.connection,
+                        answer.request_id.as_deref(),
+                        &mut state.buffer,
+                    );
                     match cursor {
-                        Some(cursor) => state.call.body["variables"][state.after] = Value::String(cursor),
+                        Some(cursor) => {
+                            state.call.body["variables"][state.after] = Value::String(cursor)
+                        }
                         None => state.done = true,
                     }
                 }
@@ -101,7 +109,12 @@ fn nodes(
 }
 
 /// Queues a page's nodes; returns the cursor of the next page, if there is one.
-fn page(data: &Value, connection: &[&str], request_id: Option<&str>, buffer: &mut VecDeque<Node>) -> Option<String> {
+fn page(
+    data: &Value,
+    connection: &[&str],
+    request_id: Option<&str>,
+    buffer: &mut VecDeque<Node>,
+) -> Option<String> {
     let mut here = data;
     let mut path = "data".to_owned();
     for key in connection {
@@ -128,7 +141,10 @@ fn page(data: &Value, connection: &[&str], request_id: Option<&str>, buffer: &mu
         }
     }
     let info = here.get("pageInfo")?;
-    let has_next = info.get("hasNextPage").and_then(Value::as_bool).unwrap_or(false);
+    let has_next = info
+        .get("hasNextPage")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let cursor = info.get("endCursor").and_then(Value::as_str)?;
     has_next.then(|| cursor.to_owned())
 }

@@ -385,36 +385,31 @@ impl Gen<'_> {
             out,
             "pub mod {module_name} {{\n    #![allow(clippy::all, missing_docs, rustdoc::all, unused_imports)]\n    use ::shopify_client::codec as __c;\n"
         );
+        let idempotency = match &op.idempotency {
+            Idempotency::None => "::shopify_client::Idempotency::None".to_owned(),
+            Idempotency::Supplied => "::shopify_client::Idempotency::Supplied".to_owned(),
+            Idempotency::Generated(vars) => format!(
+                "::shopify_client::Idempotency::Generated {{ variables: &[{}] }}",
+                vars.iter()
+                    .map(|v| rust_string(v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        // A generated idempotency key is filled by our client; graphql_client would send
+        // the request without it, so those operations get no graphql_client impl.
+        let compat = if matches!(op.idempotency, Idempotency::Generated(_)) {
+            "no"
+        } else {
+            "yes"
+        };
         let _ = writeln!(
             out,
-            "    /// The operation name.\n    pub const OPERATION_NAME: &str = {};",
-            rust_string(&op.name)
-        );
-        let _ = writeln!(
-            out,
-            "    /// The exact text sent: the operation and the fragments it uses.\n    pub const QUERY: &str = {};\n",
-            rust_string(&op.text)
-        );
-        let _ = writeln!(
-            out,
-            "    /// Access scopes the app needs: every inner list must be met by any one of its\n    /// scopes.\n    pub const REQUIRED_SCOPES: &[&[&str]] = &[{}];\n",
-            scopes_literal(&op.access)
-        );
-        let _ = writeln!(
-            out,
-            "    /// `{}` as a type, for `Client::execute`.\n    #[derive(Debug, Clone, Copy, Default)]\n    pub struct {marker};\n\n    impl ::shopify_client::Operation for {marker} {{\n        const NAME: &'static str = OPERATION_NAME;\n        const QUERY: &'static str = QUERY;\n        const KIND: ::shopify_client::OperationKind = ::shopify_client::OperationKind::{kind};\n        const API_VERSION: &'static str = super::API_VERSION;\n        type Variables = Variables;\n        type Response = ResponseData;\n        const IDEMPOTENCY: ::shopify_client::Idempotency = {idempotency};\n        const REQUIRED_SCOPES: &'static [&'static [&'static str]] = REQUIRED_SCOPES;\n\n        fn requested_cost(variables: &Variables) -> u64 {{\n            requested_cost(variables)\n        }}\n    }}\n",
-            op.name,
-            idempotency = match &op.idempotency {
-                Idempotency::None => "::shopify_client::Idempotency::None".to_owned(),
-                Idempotency::Supplied => "::shopify_client::Idempotency::Supplied".to_owned(),
-                Idempotency::Generated(vars) => format!(
-                    "::shopify_client::Idempotency::Generated {{ variables: &[{}] }}",
-                    vars.iter()
-                        .map(|v| rust_string(v))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            }
+            "    ::shopify_client::__graphql_operation! {{\n        name: {},\n        kind: {kind},\n        query: {},\n        scopes: [{}],\n        idempotency: {idempotency},\n        cost(variables): {},\n        graphql_client: {compat},\n    }}\n",
+            rust_string(&op.name),
+            rust_string(&op.text),
+            scopes_literal(&op.access),
+            cost_expr(&op.cost)
         );
 
         // Generated idempotency keys are the client's to fill, not the caller's.
@@ -429,11 +424,6 @@ impl Gen<'_> {
             .cloned()
             .collect();
         self.variables(&visible, out);
-        let _ = writeln!(
-            out,
-            "    /// The query cost Shopify will compute for these variables before running the\n    /// operation (its rate-limit bucket must hold this many points).\n    pub fn requested_cost(variables: &Variables) -> u64 {{\n        let _ = variables;\n        {}\n    }}\n",
-            cost_expr(&op.cost)
-        );
 
         let root_type = definition.selection_set.ty.to_string();
         let parts = [Part::Set(&definition.selection_set, false)];
@@ -453,17 +443,13 @@ impl Gen<'_> {
                 module.items.push(item);
             }
         }
-        // A generated idempotency key is filled by our client; graphql_client would send
-        // the request without it, so those operations get no graphql_client impl.
-        if !matches!(op.idempotency, Idempotency::Generated(_)) {
-            module.items.push(GRAPHQL_CLIENT_IMPL.to_owned());
-        }
+
         module.write(out);
         out.push_str("}\n");
 
         let _ = writeln!(
             out,
-            "\n/// Runs the {} `{}` from `{}`.\n///\n/// ```graphql",
+            "\n::shopify_client::__graphql_fn! {{\n/// Runs the {} `{}` from `{}`.\n///\n/// ```graphql",
             kind.to_lowercase(),
             op.name,
             op.file
@@ -507,10 +493,7 @@ impl Gen<'_> {
             );
         }
 
-        let _ = writeln!(
-            out,
-            "///\n/// The request is built when this is called; the future borrows only the client.\npub fn {module_name}(\n    client: &::shopify_client::Client,\n    variables: {module_name}::Variables,\n) -> impl ::std::future::Future<\n    Output = ::std::result::Result<{module_name}::ResponseData, ::shopify_client::Error>,\n> + Send\n+ '_ {{\n    client.execute::<{module_name}::{marker}>(&variables)\n}}"
-        );
+        let _ = writeln!(out, "{module_name}\n}}");
         if let Some(stream) = stream_fn(&module, op, definition) {
             out.push_str(&stream);
         }
@@ -535,41 +518,25 @@ impl Gen<'_> {
                 variable.default_value.clone(),
             ));
         }
-        let defaultable = fields.iter().all(|(_, _, ty, _)| ty.starts_with("Option<"));
-        out.push_str(
-            "    /// The operation's variables. Unset optional ones are left out of the request.\n",
-        );
-        let _ = writeln!(
+        let fields: Vec<InputField> = fields
+            .into_iter()
+            .map(|(name, graphql, ty, default)| InputField {
+                doc: Some(match default {
+                    Some(default) => format!("`${graphql}`, default `{default}`."),
+                    None => format!("`${graphql}`."),
+                }),
+                name,
+                key: graphql,
+                ty,
+                always: false,
+            })
+            .collect();
+        input_struct(
             out,
-            "    #[derive(Debug, Clone, PartialEq{})]\n    pub struct Variables {{",
-            if defaultable { ", Default" } else { "" }
+            "Variables",
+            Some("The operation's variables. Unset optional ones are left out of the request."),
+            &fields,
         );
-        for (name, graphql, ty, default) in &fields {
-            match default {
-                Some(default) => {
-                    let _ = writeln!(out, "        /// `${graphql}`, default `{default}`.");
-                }
-                None => {
-                    let _ = writeln!(out, "        /// `${graphql}`.");
-                }
-            }
-            let _ = writeln!(out, "        pub {name}: {ty},");
-        }
-        out.push_str("    }\n\n    impl __c::ToJson for Variables {\n        fn to_json(&self) -> __c::Value {\n");
-        if fields.is_empty() {
-            out.push_str("            __c::Value::Object(__c::JsonMap::new())\n");
-        } else {
-            out.push_str("            let mut m = __c::JsonMap::new();\n");
-            for (name, graphql, _, _) in &fields {
-                let _ = writeln!(
-                    out,
-                    "            __c::put(&mut m, {}, &self.{name});",
-                    rust_string(graphql)
-                );
-            }
-            out.push_str("            __c::Value::Object(m)\n");
-        }
-        out.push_str("        }\n    }\n\n");
     }
 
     /// The Rust type of an input type; `types` is the path to the `types` module.
@@ -851,6 +818,7 @@ impl Gen<'_> {
         fields: &[StructField],
     ) -> String {
         let mut out = String::new();
+        out.push_str("::shopify_client::__graphql_object! {\n");
         let _ = writeln!(out, "    /// {doc_line}");
         if let Some(description) = self
             .schema
@@ -862,55 +830,24 @@ impl Gen<'_> {
             out.push_str("    ///\n");
             doc(&mut out, "    ", description);
         }
-        let _ = writeln!(
-            out,
-            "    #[derive(Debug, Clone, PartialEq)]\n    pub struct {name} {{"
-        );
+        let _ = writeln!(out, "    {name}: {} {{", rust_string(parent));
         for field in fields {
             if let Some(text) = &field.doc {
                 doc(&mut out, "        ", text);
             }
-            let _ = writeln!(out, "        pub {}: {},", field.name, field.ty);
-        }
-        // Fragment-only structs read nothing by key, but still check for an object.
-        let binding = if fields.iter().any(|f| {
-            matches!(
-                f.decode,
-                Decode::Key(_) | Decode::Typename | Decode::When(_)
-            )
-        }) {
-            "let o = "
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            out,
-            "    }}\n\n    impl __c::FromJson for {name} {{\n        fn from_json(v: &__c::Value, p: __c::Path<'_>) -> Result<Self, __c::DecodeError> {{\n            {binding}__c::object(v, p, {})?;",
-            rust_string(parent)
-        );
-        let reads_typename = fields.iter().any(|f| matches!(f.decode, Decode::When(_)));
-        if reads_typename {
-            out.push_str("            let t = __c::typename(o, p)?;\n");
-        }
-        out.push_str("            Ok(Self {\n");
-        for field in fields {
-            let expr = match &field.decode {
-                Decode::Key(key) => format!("__c::field(o, {}, p)?", rust_string(key)),
-                Decode::Typename if reads_typename => "t.to_owned()".to_owned(),
-                Decode::Typename => "__c::typename(o, p)?.to_owned()".to_owned(),
-                Decode::Same => "__c::FromJson::from_json(v, p)?".to_owned(),
-                Decode::SameOptional => "__c::FromJson::from_json(v, p).ok()".to_owned(),
+            let how = match &field.decode {
+                Decode::Key(key) => format!("key({})", rust_string(key)),
+                Decode::Typename => "typename()".to_owned(),
+                Decode::Same => "same()".to_owned(),
+                Decode::SameOptional => "maybe()".to_owned(),
                 Decode::When(types) => {
                     let quoted: Vec<String> = types.iter().map(|t| rust_string(t)).collect();
-                    format!(
-                        "if matches!(t, {}) {{ Some(__c::FromJson::from_json(v, p)?) }} else {{ None }}",
-                        quoted.join(" | ")
-                    )
+                    format!("when([{}])", quoted.join(", "))
                 }
             };
-            let _ = writeln!(out, "                {}: {expr},", field.name);
+            let _ = writeln!(out, "        {}: {} = {how},", field.name, field.ty);
         }
-        out.push_str("            })\n        }\n    }\n\n");
+        out.push_str("    }\n}\n\n");
         out
     }
 
@@ -924,9 +861,6 @@ impl Gen<'_> {
         let enums: Vec<String> = self.enums.iter().cloned().collect();
         for name in &enums {
             self.enum_item(name, &mut out);
-        }
-        if !out.is_empty() {
-            out.insert_str(0, "    use ::shopify_client::codec as __c;\n\n");
         }
         out
     }
@@ -954,13 +888,11 @@ impl Gen<'_> {
         } else {
             "Unknown"
         };
+        out.push_str("::shopify_client::__graphql_enum! {\n");
         if let Some(description) = &def.description {
             doc(out, "    ", description);
         }
-        let _ = writeln!(
-            out,
-            "    #[derive(Debug, Clone, PartialEq, Eq, Hash)]\n    pub enum {rust} {{"
-        );
+        let _ = writeln!(out, "    {rust} / {unknown} {{");
         for (variant, value, description) in &variants {
             match description {
                 Some(text) => doc(out, "        ", text),
@@ -968,34 +900,9 @@ impl Gen<'_> {
                     let _ = writeln!(out, "        /// `{value}`");
                 }
             }
-            let _ = writeln!(out, "        {variant},");
+            let _ = writeln!(out, "        {variant} = {},", rust_string(value));
         }
-        let _ = writeln!(
-            out,
-            "        /// A value added to the schema after this code was generated, kept as sent.\n        {unknown}(String),\n    }}\n\n    impl {rust} {{\n        /// The GraphQL name of the value.\n        pub fn as_str(&self) -> &str {{\n            match self {{"
-        );
-        for (variant, value, _) in &variants {
-            let _ = writeln!(
-                out,
-                "                Self::{variant} => {},",
-                rust_string(value)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "                Self::{unknown}(value) => value,\n            }}\n        }}\n    }}\n\n    impl ::std::fmt::Display for {rust} {{\n        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n            f.write_str(self.as_str())\n        }}\n    }}\n\n    impl __c::FromJson for {rust} {{\n        fn from_json(v: &__c::Value, p: __c::Path<'_>) -> Result<Self, __c::DecodeError> {{\n            let s = <String as __c::FromJson>::from_json(v, p)?;\n            Ok(match s.as_str() {{"
-        );
-        for (variant, value, _) in &variants {
-            let _ = writeln!(
-                out,
-                "                {} => Self::{variant},",
-                rust_string(value)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "                _ => Self::{unknown}(s),\n            }})\n        }}\n    }}\n\n    impl __c::ToJson for {rust} {{\n        fn to_json(&self) -> __c::Value {{\n            __c::Value::String(self.as_str().to_owned())\n        }}\n    }}\n"
-        );
+        out.push_str("    }\n}\n\n");
     }
 
     fn input_object(&mut self, name: &str, out: &mut String) {
@@ -1003,41 +910,27 @@ impl Gen<'_> {
             return;
         };
         let rust = pascal(name);
-        if let Some(description) = &def.description {
-            doc(out, "    ", description);
-        }
         if def.directives.get("oneOf").is_some() {
             // Exactly one field must be set: a Rust enum says so in the type.
-            let _ = writeln!(
-                out,
-                "    #[derive(Debug, Clone, PartialEq)]\n    pub enum {rust} {{"
-            );
-            let mut arms = Vec::new();
+            out.push_str("::shopify_client::__graphql_one_of! {\n");
+            if let Some(description) = &def.description {
+                doc(out, "    ", description);
+            }
+            let _ = writeln!(out, "    {rust} {{");
             for (field, definition) in &def.fields {
                 let ty = self.input_type(&definition.ty.as_ref().clone().non_null(), "");
                 if let Some(text) = &definition.description {
                     doc(out, "        ", text);
                 }
-                let variant = pascal(field);
                 let _ = writeln!(
                     out,
-                    "        {variant}({}),",
-                    self.boxed(name, &definition.ty, ty)
-                );
-                arms.push((variant, field.to_string()));
-            }
-            let _ = writeln!(
-                out,
-                "    }}\n\n    impl __c::ToJson for {rust} {{\n        fn to_json(&self) -> __c::Value {{\n            let mut m = __c::JsonMap::new();\n            match self {{"
-            );
-            for (variant, field) in &arms {
-                let _ = writeln!(
-                    out,
-                    "                Self::{variant}(value) => __c::put(&mut m, {}, value),",
+                    "        {}({}) = {},",
+                    pascal(field),
+                    self.boxed(name, &definition.ty, ty),
                     rust_string(field)
                 );
             }
-            out.push_str("            }\n            __c::Value::Object(m)\n        }\n    }\n\n");
+            out.push_str("    }\n}\n\n");
             return;
         }
         let mut fields = Vec::new();
@@ -1058,35 +951,15 @@ impl Gen<'_> {
                     None => note.to_owned(),
                 });
             }
-            fields.push((snake(field), field.to_string(), ty, description, always));
+            fields.push(InputField {
+                name: snake(field),
+                key: field.to_string(),
+                ty,
+                doc: description,
+                always,
+            });
         }
-        let defaultable = fields
-            .iter()
-            .all(|(_, _, ty, _, _)| ty.starts_with("Option<"));
-        let _ = writeln!(
-            out,
-            "    #[derive(Debug, Clone, PartialEq{})]\n    pub struct {rust} {{",
-            if defaultable { ", Default" } else { "" }
-        );
-        for (field, _, ty, description, _) in &fields {
-            if let Some(text) = description {
-                doc(out, "        ", text);
-            }
-            let _ = writeln!(out, "        pub {field}: {ty},");
-        }
-        let _ = writeln!(
-            out,
-            "    }}\n\n    impl __c::ToJson for {rust} {{\n        fn to_json(&self) -> __c::Value {{\n            let mut m = __c::JsonMap::new();"
-        );
-        for (field, graphql, _, _, always) in &fields {
-            let put = if *always { "put_always" } else { "put" };
-            let _ = writeln!(
-                out,
-                "            __c::{put}(&mut m, {}, &self.{field});",
-                rust_string(graphql)
-            );
-        }
-        out.push_str("            __c::Value::Object(m)\n        }\n    }\n\n");
+        input_struct(out, &rust, def.description.as_deref(), &fields);
     }
 
     /// Boxes a non-list field whose input type leads back to `owner`, so the struct has a
@@ -1159,34 +1032,42 @@ fn cost_expr(cost: &Cost) -> String {
     }
 }
 
-/// `graphql_client::GraphQLQuery` for the operation (feature `graphql-client`), with serde
-/// impls that go through the same JSON conversions as our client.
-const GRAPHQL_CLIENT_IMPL: &str = "    #[cfg(feature = \"graphql-client\")]
-    impl ::graphql_client::GraphQLQuery for Operation {
-        type Variables = Variables;
-        type ResponseData = ResponseData;
+/// A field of an input struct (variables or an input object).
+struct InputField {
+    name: String,
+    key: String,
+    ty: String,
+    doc: Option<String>,
+    /// Sent even when `None` (as `null`).
+    always: bool,
+}
 
-        fn build_query(variables: Variables) -> ::graphql_client::QueryBody<Variables> {
-            ::graphql_client::QueryBody { variables, query: QUERY, operation_name: OPERATION_NAME }
-        }
+/// Variables or an input object, as `__graphql_input!`.
+fn input_struct(out: &mut String, rust: &str, description: Option<&str>, fields: &[InputField]) {
+    out.push_str("::shopify_client::__graphql_input! {\n");
+    if let Some(description) = description {
+        doc(out, "    ", description);
     }
-
-    #[cfg(feature = \"graphql-client\")]
-    impl ::serde::Serialize for Variables {
-        fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            ::serde::Serialize::serialize(&__c::ToJson::to_json(self), serializer)
-        }
+    // Default only when every field may be left unset.
+    if fields.iter().all(|f| f.ty.starts_with("Option<")) {
+        out.push_str("    #[derive(Default)]\n");
     }
-
-    #[cfg(feature = \"graphql-client\")]
-    impl<'de> ::serde::Deserialize<'de> for ResponseData {
-        fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            let value = <__c::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-            __c::FromJson::from_json(&value, __c::Path::Root).map_err(::serde::de::Error::custom)
+    let _ = writeln!(out, "    {rust} {{");
+    for field in fields {
+        if let Some(text) = &field.doc {
+            doc(out, "        ", text);
         }
+        let put = if field.always { "put_always" } else { "put" };
+        let _ = writeln!(
+            out,
+            "        {}: {} = {put} {},",
+            field.name,
+            field.ty,
+            rust_string(&field.key)
+        );
     }
-
-";
+    out.push_str("    }\n}\n\n");
+}
 
 fn scopes_literal(access: &shopify_schema::scopes::Access) -> String {
     access
@@ -1194,7 +1075,7 @@ fn scopes_literal(access: &shopify_schema::scopes::Access) -> String {
         .iter()
         .map(|clause| {
             let scopes: Vec<String> = clause.iter().map(|s| rust_string(s)).collect();
-            format!("&[{}]", scopes.join(", "))
+            format!("[{}]", scopes.join(", "))
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -1282,7 +1163,9 @@ fn stream_fn(
             return None;
         }
     }
-    let (_, has_next_ty) = module.paths.get(&join(&connection, "pageInfo.hasNextPage"))?;
+    let (_, has_next_ty) = module
+        .paths
+        .get(&join(&connection, "pageInfo.hasNextPage"))?;
     let (_, end_cursor_ty) = module.paths.get(&join(&connection, "pageInfo.endCursor"))?;
     if has_next_ty != "bool" || end_cursor_ty != "Option<String>" {
         return None;
@@ -1298,8 +1181,9 @@ fn stream_fn(
     let module_name = &op.module;
     let keys: Vec<String> = connection.split('.').map(rust_string).collect();
     Some(format!(
-        "\n/// Every node of `{connection}` across all pages of `{}`: runs it, then runs it\n/// again with `$after` set to each page's `endCursor` while `hasNextPage`. Pages are\n/// paced and retried like any request; the stream ends after an error.\npub fn {module_name}_stream(\n    client: &::shopify_client::Client,\n    variables: {module_name}::Variables,\n) -> ::shopify_client::PageStream<{module_name}::{item_ty}> {{\n    ::shopify_client::paginate::<{module_name}::Operation, _>(client, &variables, {}, &[{}])\n}}\n",
+        "\n::shopify_client::__graphql_stream! {{\n/// Every node of `{connection}` across all pages of `{}`: runs it, then runs it\n/// again with `${}` set to each page's `endCursor` while `hasNextPage`. Pages are\n/// paced and retried like any request; the stream ends after an error.\n{module_name}_stream = {module_name}::{item_ty}, {}, [{}]\n}}\n",
         op.name,
+        after.name,
         rust_string(&after.name),
         keys.join(", ")
     ))
@@ -1336,28 +1220,17 @@ fn on_enum(name: &str, parent: &str, variants: &[(String, String)]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "    /// Which `{parent}` this is, with the fields selected for that type.\n    #[derive(Debug, Clone, PartialEq)]\n    pub enum {name} {{"
+        "::shopify_client::__graphql_on! {{\n    /// Which `{parent}` this is, with the fields selected for that type.\n    {name}: {} {{",
+        rust_string(parent)
     );
     for (ty, struct_name) in variants {
         let _ = writeln!(
             out,
-            "        /// A `{ty}`.\n        {}({struct_name}),",
-            pascal(ty)
+            "        /// A `{ty}`.\n        {}({struct_name}) = {},",
+            pascal(ty),
+            rust_string(ty)
         );
     }
-    let _ = writeln!(
-        out,
-        "        /// Another type, for which the operation selects nothing more.\n        Other,\n    }}\n\n    impl __c::FromJson for {name} {{\n        fn from_json(v: &__c::Value, p: __c::Path<'_>) -> Result<Self, __c::DecodeError> {{\n            let o = __c::object(v, p, {})?;\n            Ok(match __c::typename(o, p)? {{",
-        rust_string(parent)
-    );
-    for (ty, _) in variants {
-        let _ = writeln!(
-            out,
-            "                {} => Self::{}(__c::FromJson::from_json(v, p)?),",
-            rust_string(ty),
-            pascal(ty)
-        );
-    }
-    out.push_str("                _ => Self::Other,\n            })\n        }\n    }\n\n");
+    out.push_str("    }\n}\n\n");
     out
 }
