@@ -398,5 +398,6 @@ mod tests {
             Identifier::Handle("h".into()).to_json(),
             json!({"handle": "h"})
         );
+        assert_eq!(Identifier::Id("1".into()).to_json(), json!({"id": "1"}));
     }
 }
