@@ -790,14 +790,18 @@ fn classify(status: u16, headers: &HeaderMap, bytes: &[u8], operation: &str) -> 
         .get("errors")
         .map(GraphqlError::parse_all)
         .unwrap_or_default();
+    // GraphQL errors are a list; a bare string on a 200 is Shopify's "Internal error.
+    // Looks like something went wrong on our end" page, not an answer to the query.
+    let bare_string = body.get("errors").is_some_and(Value::is_string);
     let data = body.remove("data").filter(|d| !d.is_null());
     let extensions = body.remove("extensions");
     let cost = QueryCost::from_extensions(extensions.as_ref());
     if !errors.is_empty() {
         let throttled = errors.iter().any(|e| e.code() == Some("THROTTLED"));
-        let internal = errors
-            .iter()
-            .any(|e| e.code() == Some("INTERNAL_SERVER_ERROR"));
+        let internal = bare_string
+            || errors
+                .iter()
+                .any(|e| e.code() == Some("INTERNAL_SERVER_ERROR"));
         let error = Error::Graphql(GraphqlErrors {
             operation: operation.to_owned(),
             errors,
