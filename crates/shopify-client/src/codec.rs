@@ -129,6 +129,57 @@ pub fn field<T: FromJson>(object: &JsonMap, key: &str, path: Path<'_>) -> Result
     }
 }
 
+/// Several keys of one object at once, as a tuple. Generated decoders read their plain
+/// fields through this: its body is type- and borrow-checked once, here, instead of once
+/// per generated struct.
+pub fn fields<T: FromFields<N>, const N: usize>(
+    object: &JsonMap,
+    path: Path<'_>,
+    keys: [&str; N],
+) -> Result<T, DecodeError> {
+    T::from_fields(object, path, keys)
+}
+
+/// A tuple of `N` values read from the keys of one object.
+pub trait FromFields<const N: usize>: Sized {
+    /// Reads each key as its element of the tuple.
+    fn from_fields(object: &JsonMap, path: Path<'_>, keys: [&str; N]) -> Result<Self, DecodeError>;
+}
+
+macro_rules! from_fields {
+    ($n:literal: $($t:ident $i:tt),+) => {
+        impl<$($t: FromJson),+> FromFields<$n> for ($($t,)+) {
+            fn from_fields(object: &JsonMap, path: Path<'_>, keys: [&str; $n]) -> Result<Self, DecodeError> {
+                Ok(($(field::<$t>(object, keys[$i], path)?,)+))
+            }
+        }
+    };
+}
+
+from_fields!(1: A 0);
+from_fields!(2: A 0, B 1);
+from_fields!(3: A 0, B 1, C 2);
+from_fields!(4: A 0, B 1, C 2, D 3);
+from_fields!(5: A 0, B 1, C 2, D 3, E 4);
+from_fields!(6: A 0, B 1, C 2, D 3, E 4, F 5);
+from_fields!(7: A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+from_fields!(8: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+from_fields!(9: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+from_fields!(10: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+from_fields!(11: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+from_fields!(12: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+
+/// The most keys [`fields`] reads at once; the generated code reads more in several calls.
+pub const FIELDS_AT_ONCE: usize = 12;
+
+/// The enum value named `name`, or `unknown(name)` for a value this code does not know.
+pub fn enum_value<T: Clone>(values: &[(&str, T)], name: String, unknown: fn(String) -> T) -> T {
+    match values.iter().find(|(known, _)| *known == name) {
+        Some((_, value)) => value.clone(),
+        None => unknown(name),
+    }
+}
+
 /// Writes `value` under `key` unless it is an unset optional.
 pub fn put<T: ToJson + ?Sized>(object: &mut JsonMap, key: &str, value: &T) {
     if let Some(json) = value.to_json_field() {

@@ -26,6 +26,9 @@ use shopify_schema::cost::{Cost, Count};
 
 use crate::{Compiled, Diagnostic, Diagnostics, Idempotency, Operation, OperationKind};
 
+/// Keys one `shopify_client::codec::fields` call reads (its `FIELDS_AT_ONCE`).
+const FIELDS_AT_ONCE: usize = 12;
+
 /// How each GraphQL scalar is represented in Rust. A scalar missing here fails the build
 /// with a message naming it, rather than with a rustc error in generated code.
 const SCALARS: &[(&str, &str)] = &[
@@ -835,8 +838,25 @@ impl Gen<'_> {
             if let Some(text) = &field.doc {
                 doc(&mut out, "        ", text);
             }
+            let _ = writeln!(out, "        {}: {},", field.name, field.ty);
+        }
+        out.push_str("    }\n    keys {");
+        let keyed: Vec<(&str, &str)> = fields
+            .iter()
+            .filter_map(|f| match &f.decode {
+                Decode::Key(key) => Some((f.name.as_str(), key.as_str())),
+                _ => None,
+            })
+            .collect();
+        for chunk in keyed.chunks(FIELDS_AT_ONCE) {
+            let names: Vec<&str> = chunk.iter().map(|(name, _)| *name).collect();
+            let keys: Vec<String> = chunk.iter().map(|(_, key)| rust_string(key)).collect();
+            let _ = write!(out, " ({}) = [{}];", names.join(", "), keys.join(", "));
+        }
+        out.push_str(" }\n    other {");
+        for field in fields {
             let how = match &field.decode {
-                Decode::Key(key) => format!("key({})", rust_string(key)),
+                Decode::Key(_) => continue,
                 Decode::Typename => "typename()".to_owned(),
                 Decode::Same => "same()".to_owned(),
                 Decode::SameOptional => "maybe()".to_owned(),
@@ -845,9 +865,9 @@ impl Gen<'_> {
                     format!("when([{}])", quoted.join(", "))
                 }
             };
-            let _ = writeln!(out, "        {}: {} = {how},", field.name, field.ty);
+            let _ = write!(out, " {} = {how},", field.name);
         }
-        out.push_str("    }\n}\n\n");
+        out.push_str(" }\n}\n\n");
         out
     }
 
