@@ -418,6 +418,7 @@ mod tests {
     fn the_macros_write_working_types() {
         let value = json!({"__typename": "Inner", "status": "FUTURE", "id": "x"});
         let thing = Thing::from_json(&value, Path::Root).unwrap();
+        assert_eq!(thing.typename, "Inner");
         assert_eq!(thing.status, Status::Unknown("FUTURE".into()));
         assert_eq!(thing.label, None);
         assert_eq!(thing.inner.id, "x");
