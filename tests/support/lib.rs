@@ -1,5 +1,20 @@
 //! Shared set-up for the end-to-end tests and benchmarks: an emulator on a loopback
 //! port and a client pointed at it through the real client-credentials exchange.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use shopify_queries::{shop_info, RetryPolicy};
+//!
+//! let harness = shopify_e2e::Harness::with(
+//!     shopify_emulator::Emulator::builder().bucket(100, 50),
+//!     |client| client.retry(RetryPolicy::none()),
+//! )
+//! .await?;
+//! let data = shop_info(&harness.client, shop_info::Variables {}).await?;
+//! assert_eq!(data.shop.name, "Demo Shop");
+//! # Ok(())
+//! # }
+//! ```
 
 use shopify_auth::{Credentials, ShopDomain};
 use shopify_emulator::{
