@@ -4,8 +4,10 @@
 
 mod cli; // shopify-admin commands: products with and without credentials
 mod demo_data; // every seeded demo-shop object decodes through the typed queries
+mod every_operation; // every operation in graphql/ decodes from the emulator's answer
 mod graphql; // introspection, pagination, writes then reads, user errors, error shapes, scopes
-mod operations; // operations in graphql/ decode from the emulator's answers
+mod operations; // typed results of a few operations, and graphql_client compatibility
+mod request_bodies; // the exact request body of every operation (snapshots)
 mod resilience; // pacing, THROTTLED, 429, 5xx, resets, timeouts; writes never lost or doubled
 mod tokens; // token exchange shared, renewed after expiry, replaced after revocation
 mod tooling; // scopes, check, check-upgrade, schema pull, the emulator served over HTTP

@@ -16,6 +16,8 @@
 //! # }
 //! ```
 
+pub mod samples;
+
 use shopify_auth::{Credentials, ShopDomain};
 use shopify_emulator::{
     DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SHOP, Emulator, EmulatorBuilder, RunningEmulator,

@@ -12,7 +12,7 @@ fn manifest() -> Value {
 #[test]
 fn manifest_lists_every_operation_with_what_it_needs() {
     insta::assert_json_snapshot!(manifest(), {
-        ".operations[].text" => "[see tests/snapshots/request_bodies__*.snap]",
+        ".operations[].text" => "[see tests/e2e/snapshots/e2e__request_bodies__*.snap]",
     });
 }
 

@@ -19,6 +19,25 @@ const MAX_METAFIELDS: usize = 25;
 
 /// Resolves a root mutation field: replays the first result of an `@idempotent(key:)` seen
 /// before, else applies the mutation and records the write.
+/// A mutation the emulator does not implement. When its payload has `userErrors`, it
+/// answers with one saying so (schema-valid, so typed clients decode it, and honest:
+/// nothing was written); otherwise a `BAD_REQUEST` field error.
+fn not_implemented(ctx: &Ctx<'_>, field: &str, ty: &Type) -> Result<Json, FieldError> {
+    let message =
+        format!("The emulator does not implement the mutation {field}; nothing was written.");
+    let has_user_errors = ctx
+        .schema
+        .get_object(ty.inner_named_type())
+        .is_some_and(|payload| payload.fields.contains_key("userErrors"));
+    if has_user_errors {
+        Ok(json!({
+            "userErrors": [{"field": null, "message": message}]
+        }))
+    } else {
+        Err(field_error("BAD_REQUEST", &message))
+    }
+}
+
 pub(crate) fn resolve<'a, 's>(
     ctx: &'a Ctx<'s>,
     field: &str,
@@ -45,10 +64,7 @@ pub(crate) fn resolve<'a, 's>(
             "metafieldsSet" => Ok(metafields_set(store, args)),
             "inventorySetQuantities" => Ok(inventory_set_quantities(store, args)),
             "bulkOperationRunQuery" => Ok(bulk_run_query(ctx, store, args)),
-            other => Err(field_error(
-                "BAD_REQUEST",
-                &format!("The emulator does not implement the mutation {other}."),
-            )),
+            other => not_implemented(ctx, other, ty),
         })
         .unwrap_or_else(|| Err(field_error("BAD_REQUEST", "Mutations need write access.")))?;
     let mut payload = payload;

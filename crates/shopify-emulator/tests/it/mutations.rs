@@ -299,12 +299,27 @@ async fn bulk_query_completes_immediately() {
 }
 
 #[tokio::test]
-async fn an_unimplemented_mutation_is_a_field_error_not_silence() {
+async fn an_unimplemented_mutation_says_so_in_its_user_errors_and_writes_nothing() {
     let h = Harness::start().await;
     let body = h
-        .gql(r#"mutation { tagsAdd(id: "gid://shopify/Product/1001", tags: ["x"]) { userErrors { message } } }"#, json!({}))
+        .gql(r#"mutation { tagsAdd(id: "gid://shopify/Product/1001", tags: ["x"]) { node { id } userErrors { field message } } }"#, json!({}))
         .await;
-    assert_eq!(body["data"], json!({"tagsAdd": null}));
+    assert_eq!(body.get("errors"), None, "{body}");
+    assert_eq!(
+        body["data"]["tagsAdd"],
+        json!({"node": null, "userErrors": [{"field": null, "message": "The emulator does not implement the mutation tagsAdd; nothing was written."}]})
+    );
+    assert_eq!(h.emu.stats().writes_of("tagsAdd"), 0);
+}
+
+#[tokio::test]
+async fn an_unimplemented_mutation_without_user_errors_is_a_field_error_not_silence() {
+    let h = Harness::start().await;
+    // `LocationDeletePayload` has `locationDeleteUserErrors`, not `userErrors`.
+    let body = h
+        .gql(r#"mutation { locationDelete(locationId: "gid://shopify/Location/3") { deletedLocationId } }"#, json!({}))
+        .await;
+    assert_eq!(body["data"], json!({"locationDelete": null}));
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
 }
 
