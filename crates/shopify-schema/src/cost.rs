@@ -233,6 +233,18 @@ impl std::fmt::Display for Cost {
     }
 }
 
+/// One selection set holding the sub-selections of every field selected under one
+/// response key, as GraphQL merges them. `same` is never empty.
+fn merged(same: &[&Node<Field>]) -> SelectionSet {
+    let mut merged = SelectionSet::new(same[0].selection_set.ty.clone());
+    for field in same {
+        merged
+            .selections
+            .extend(field.selection_set.selections.iter().cloned());
+    }
+    merged
+}
+
 /// The requested cost of `operation` in `document`, as an expression of its variables.
 pub fn operation_cost(
     schema: &Schema,
@@ -441,13 +453,7 @@ impl Model<'_> {
             return Cost::Fixed(0);
         };
         let ty = first.ty().inner_named_type().to_string();
-        let mut merged = SelectionSet::new(first.selection_set.ty.clone());
-        for field in same {
-            merged
-                .selections
-                .extend(field.selection_set.selections.iter().cloned());
-        }
-        Cost::sum(vec![Cost::Fixed(1), self.selection(&merged, &ty)])
+        Cost::sum(vec![Cost::Fixed(1), self.selection(&merged(same), &ty)])
     }
 
     /// Actual cost of the fields of `set` on the object `data` of (possibly abstract) `ty`.
@@ -572,13 +578,7 @@ impl Model<'_> {
                 .unwrap_or(0),
             Value::Object(_) => {
                 let ty = first.ty().inner_named_type().to_string();
-                let mut merged = SelectionSet::new(first.selection_set.ty.clone());
-                for field in same {
-                    merged
-                        .selections
-                        .extend(field.selection_set.selections.iter().cloned());
-                }
-                1u64.saturating_add(self.actual_selection(&merged, &ty, value))
+                1u64.saturating_add(self.actual_selection(&merged(same), &ty, value))
             }
             _ => 0,
         }

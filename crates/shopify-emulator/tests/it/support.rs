@@ -55,20 +55,7 @@ impl Harness {
 
     /// A demo-shop token for these credentials (panics on refusal).
     pub async fn exchange(&self, id: &str, secret: &str) -> String {
-        let res = self
-            .http
-            .post(self.url("/admin/oauth/access_token"))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", id),
-                ("client_secret", secret),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
-        body["access_token"].as_str().unwrap().to_owned()
+        self.exchange_with(None, id, secret).await
     }
 
     pub async fn post_graphql(&self, version: &str, token: Option<&str>, body: Value) -> Answer {
@@ -121,10 +108,15 @@ impl Harness {
 
     /// A token for app `id` on the shop `host` names (panics on refusal).
     pub async fn exchange_on(&self, host: &str, id: &str, secret: &str) -> String {
-        let res = self
-            .http
-            .post(self.url("/admin/oauth/access_token"))
-            .header("Host", host)
+        self.exchange_with(Some(host), id, secret).await
+    }
+
+    async fn exchange_with(&self, host: Option<&str>, id: &str, secret: &str) -> String {
+        let mut req = self.http.post(self.url("/admin/oauth/access_token"));
+        if let Some(host) = host {
+            req = req.header("Host", host);
+        }
+        let res = req
             .form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", id),
