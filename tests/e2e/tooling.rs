@@ -175,7 +175,7 @@ async fn the_served_emulator_works_with_a_plain_http_client() {
     server.abort();
 }
 
-fn tempdir() -> std::path::PathBuf {
+pub(crate) fn tempdir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "shopify-e2e-{}-{}",
         std::process::id(),

@@ -12,7 +12,7 @@ use crate::{Env, Io};
 
 /// Overrides where requests go (token exchange included), for pointing the CLI at an
 /// emulator served by `shopify-admin emulator`. Not needed for real shops.
-pub const BASE_URL_VAR: &str = "SHOPIFY_BASE_URL";
+pub use shopify_auth::BASE_URL_VAR;
 
 /// A client, and the emulator behind it when there is no shop configured.
 pub struct Connection {
@@ -64,11 +64,7 @@ pub async fn connect(io: &mut Io) -> anyhow::Result<Connection> {
     }
 }
 
+/// Read where `Client::from_env` reads it, so the CLI and a user's program agree.
 fn base_url_override(env: &Env) -> anyhow::Result<Option<Url>> {
-    match env.var(BASE_URL_VAR).filter(|v| !v.trim().is_empty()) {
-        None => Ok(None),
-        Some(value) => Url::parse(value.trim()).map(Some).with_context(|| {
-            format!("{BASE_URL_VAR}={value} is not a URL (e.g. http://127.0.0.1:8080)")
-        }),
-    }
+    Ok(env.base_url()?)
 }

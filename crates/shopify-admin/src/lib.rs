@@ -109,16 +109,8 @@ impl Env {
         }
     }
 
-    pub(crate) fn var(&self, name: &str) -> Option<String> {
-        (self.lookup)(name).or_else(|| self.dotenv_var(name))
-    }
-
-    fn dotenv_var(&self, name: &str) -> Option<String> {
-        let text = std::fs::read_to_string(self.dotenv.as_ref()?).ok()?;
-        text.lines().find_map(|line| {
-            let (key, value) = line.split_once('=')?;
-            (key.trim() == name).then(|| value.trim().trim_matches('"').to_owned())
-        })
+    pub(crate) fn base_url(&self) -> Result<Option<url::Url>, shopify_auth::CredentialsError> {
+        shopify_auth::base_url_from_lookup(&self.lookup, self.dotenv.as_deref())
     }
 
     pub(crate) fn credentials(

@@ -16,7 +16,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::credentials::Credentials;
 use crate::error::AuthError;
 use crate::http::http_client_builder;
-use crate::shop_domain::ShopDomain;
+use crate::shop_domain::{SHOP_DOMAIN_HEADER, ShopDomain};
 use crate::source::TokenSource;
 use crate::token::{AccessToken, Scopes};
 
@@ -59,6 +59,8 @@ struct Inner {
     refresh_margin: Duration,
     clock: Arc<dyn Clock>,
     state: Mutex<State>,
+    /// Send [`SHOP_DOMAIN_HEADER`]: requests go to a base URL, not the shop's own host.
+    names_shop: bool,
 }
 
 #[derive(Default)]
@@ -256,11 +258,15 @@ impl Inner {
         form: &[(&str, &str)],
         issued_at: Instant,
     ) -> Result<AccessToken, AuthError> {
-        let response = self
+        let mut request = self
             .http
             .post(self.token_url.clone())
             .timeout(self.timeout)
-            .header(header::ACCEPT, "application/json")
+            .header(header::ACCEPT, "application/json");
+        if self.names_shop {
+            request = request.header(SHOP_DOMAIN_HEADER, self.credentials.shop.as_str());
+        }
+        let response = request
             .form(form)
             .send()
             .await
@@ -451,10 +457,13 @@ impl ClientCredentialsBuilder {
                 .build()
                 .map_err(|err| AuthError::HttpClient(Arc::new(err)))?,
         };
+        // Another origin cannot tell the shop from `Host`: name it in a header.
+        let names_shop = self.base_url.is_some();
         let base = self.base_url.unwrap_or_else(|| self.credentials.shop.url());
         Ok(ClientCredentials {
             inner: Arc::new(Inner {
                 token_url: token_url(&base),
+                names_shop,
                 credentials: self.credentials,
                 http,
                 timeout: self.timeout,

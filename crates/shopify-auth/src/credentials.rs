@@ -15,7 +15,45 @@ pub const CLIENT_ID_VAR: &str = "SHOPIFY_CLIENT_ID";
 /// Names the app's client secret variable.
 pub const CLIENT_SECRET_VAR: &str = "SHOPIFY_CLIENT_SECRET";
 
+/// Names the optional variable that sends every request (token exchange included)
+/// to another origin, e.g. an emulator served by `shopify-admin emulator`.
+pub const BASE_URL_VAR: &str = "SHOPIFY_BASE_URL";
+
 const VARS: [&str; 3] = [SHOP_VAR, CLIENT_ID_VAR, CLIENT_SECRET_VAR];
+
+/// `SHOPIFY_BASE_URL` from the process environment, else from `./.env`; `None` when
+/// unset or empty. Read apart from [`Credentials`] because it is optional and not a
+/// credential: a client built with [`Credentials::from_env`] and this origin talks to
+/// the emulator the `.env` lines of `shopify-admin emulator` describe.
+pub fn base_url_from_env() -> Result<Option<url::Url>, CredentialsError> {
+    base_url_from_lookup(env_var, Some(Path::new(".env")))
+}
+
+/// [`base_url_from_env`] with the environment replaced by `lookup` and `.env` by
+/// `dotenv_path` (`None`: no file).
+pub fn base_url_from_lookup(
+    lookup: impl Fn(&str) -> Option<String>,
+    dotenv_path: Option<&Path>,
+) -> Result<Option<url::Url>, CredentialsError> {
+    let value = match non_empty(lookup(BASE_URL_VAR)) {
+        Some(value) => Some(value),
+        None => match dotenv_path {
+            Some(path) => non_empty(
+                read_dotenv(path)?
+                    .into_iter()
+                    .rev() // the last definition wins, as in a shell
+                    .find(|(key, _)| key == BASE_URL_VAR)
+                    .map(|(_, v)| v),
+            ),
+            None => None,
+        },
+    };
+    let Some(value) = value else { return Ok(None) };
+    match url::Url::parse(&value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(Some(url)),
+        _ => Err(CredentialsError::InvalidBaseUrl { value }),
+    }
+}
 
 /// What the client-credentials grant needs: which shop, and the app's id and
 /// secret from the Dev Dashboard.
@@ -148,6 +186,12 @@ pub enum CredentialsError {
     /// `SHOPIFY_SHOP` is set but is not a shop domain.
     #[error("SHOPIFY_SHOP is not a valid shop domain")]
     InvalidShop(#[source] ShopDomainError),
+    /// `SHOPIFY_BASE_URL` is set but is not an `http://` or `https://` URL.
+    #[error("SHOPIFY_BASE_URL={value} is not an http(s) URL (e.g. http://127.0.0.1:8080)")]
+    InvalidBaseUrl {
+        /// The value as set (an origin, not a secret).
+        value: String,
+    },
     /// The `.env` file exists but could not be read or parsed.
     #[error("could not read {}: {reason}; fix or remove the file", path.display())]
     DotEnv {
@@ -264,6 +308,30 @@ mod tests {
         ("SHOPIFY_CLIENT_ID", "client-id"),
         ("SHOPIFY_CLIENT_SECRET", "client-secret"),
     ];
+
+    #[test]
+    fn the_base_url_comes_from_the_environment_else_the_dotenv_file() {
+        let file = DotEnv::new("SHOPIFY_BASE_URL=http://127.0.0.1:8080\n");
+        let from_file = base_url_from_lookup(env(&[]), Some(&file.path())).unwrap();
+        assert_eq!(from_file.unwrap().as_str(), "http://127.0.0.1:8080/");
+        let from_env = base_url_from_lookup(
+            env(&[("SHOPIFY_BASE_URL", " http://127.0.0.1:9/proxy/ ")]),
+            Some(&file.path()),
+        )
+        .unwrap();
+        assert_eq!(from_env.unwrap().as_str(), "http://127.0.0.1:9/proxy/");
+        assert_eq!(base_url_from_lookup(env(&[]), None).unwrap(), None);
+    }
+
+    #[test]
+    fn a_base_url_that_is_not_http_is_refused_naming_the_value() {
+        let err =
+            base_url_from_lookup(env(&[("SHOPIFY_BASE_URL", "127.0.0.1:8080")]), None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "SHOPIFY_BASE_URL=127.0.0.1:8080 is not an http(s) URL (e.g. http://127.0.0.1:8080)"
+        );
+    }
 
     #[test]
     fn reads_all_three_from_the_environment() {

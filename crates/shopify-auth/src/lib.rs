@@ -53,10 +53,13 @@ pub use client_credentials::{
     EXCERPT_CHARS,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use credentials::{CLIENT_ID_VAR, CLIENT_SECRET_VAR, Credentials, CredentialsError, SHOP_VAR};
+pub use credentials::{
+    BASE_URL_VAR, CLIENT_ID_VAR, CLIENT_SECRET_VAR, Credentials, CredentialsError, SHOP_VAR,
+    base_url_from_env, base_url_from_lookup,
+};
 pub use error::AuthError;
 pub use http::{CONNECT_TIMEOUT, USER_AGENT, http_client_builder, install_crypto_provider};
-pub use shop_domain::{ShopDomain, ShopDomainError, ShopDomainErrorKind};
+pub use shop_domain::{SHOP_DOMAIN_HEADER, ShopDomain, ShopDomainError, ShopDomainErrorKind};
 pub use source::{StaticToken, TokenSource};
 pub use token::{ACCESS_TOKEN_HEADER, AccessToken, Scopes};
 

@@ -6,6 +6,12 @@ use std::str::FromStr;
 use url::Url;
 
 const SUFFIX: &str = ".myshopify.com";
+
+/// Names the shop a request means when it goes to a base-URL origin rather than
+/// `https://{shop}.myshopify.com` (whose `Host` already names it). The emulator
+/// answers for the shop this names and refuses shops it does not serve, as Shopify
+/// refuses unknown hosts; without it, it answers for its demo shop.
+pub const SHOP_DOMAIN_HEADER: &str = "x-shopify-shop-domain";
 /// A DNS label holds at most 63 bytes, so a longer handle can never resolve.
 const MAX_HANDLE_LEN: usize = 63;
 /// Error messages quote the input; a pasted file should not flood the terminal.

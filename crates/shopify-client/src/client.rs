@@ -8,8 +8,8 @@ use futures::FutureExt;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use serde_json::{Value, json};
 use shopify_auth::{
-    ACCESS_TOKEN_HEADER, ClientCredentials, Credentials, ShopDomain, TokenSource,
-    http_client_builder,
+    ACCESS_TOKEN_HEADER, ClientCredentials, Credentials, SHOP_DOMAIN_HEADER, ShopDomain,
+    TokenSource, http_client_builder,
 };
 use tracing::Instrument;
 use url::Url;
@@ -40,6 +40,8 @@ struct Inner {
     http: reqwest::Client,
     shop: ShopDomain,
     base_url: Url,
+    /// Send [`SHOP_DOMAIN_HEADER`]: `base_url` is not the shop's own origin.
+    names_shop: bool,
     tokens: Arc<dyn TokenSource>,
     timeout: Duration,
     retry: RetryPolicy,
@@ -128,7 +130,9 @@ impl ClientBuilder {
     }
 
     /// Send requests (token exchange included) to this origin instead of
-    /// `https://{shop}.myshopify.com`. Exists for tests and the local emulator.
+    /// `https://{shop}.myshopify.com`. Exists for tests and the local emulator. Every
+    /// request then names the shop in [`SHOP_DOMAIN_HEADER`], so an emulator that does
+    /// not serve that shop refuses it, as Shopify would.
     pub fn base_url(mut self, base_url: Url) -> Self {
         self.base_url = Some(base_url);
         self
@@ -167,6 +171,7 @@ impl ClientBuilder {
             None => http_client_builder().build().map_err(BuildError::Http)?,
         };
         let shop = self.shop.ok_or(BuildError::MissingAuth)?;
+        let names_shop = self.base_url.is_some();
         let base_url = self.base_url.unwrap_or_else(|| shop.url());
         let tokens: Arc<dyn TokenSource> = match (self.tokens, self.credentials) {
             (Some(tokens), _) => tokens,
@@ -184,6 +189,7 @@ impl ClientBuilder {
                 http,
                 shop,
                 base_url,
+                names_shop,
                 tokens,
                 timeout: self.timeout,
                 retry: self.retry,
@@ -259,11 +265,14 @@ impl Client {
     }
 
     /// A client for the shop and app in `SHOPIFY_SHOP`, `SHOPIFY_CLIENT_ID` and
-    /// `SHOPIFY_CLIENT_SECRET` (environment, or `.env`).
+    /// `SHOPIFY_CLIENT_SECRET` (environment, or `.env`), sending its requests to
+    /// `SHOPIFY_BASE_URL` when that is set too (see [`ClientBuilder::base_url`]).
     pub fn from_env() -> Result<Self, BuildError> {
-        Self::builder()
-            .credentials(Credentials::from_env()?)
-            .build()
+        let mut builder = Self::builder().credentials(Credentials::from_env()?);
+        if let Some(base_url) = shopify_auth::base_url_from_env()? {
+            builder = builder.base_url(base_url);
+        }
+        builder.build()
     }
 
     /// The shop this client talks to.
@@ -508,13 +517,17 @@ impl Client {
                 });
             }
         };
-        let sent = self
+        let mut request = self
             .inner
             .http
             .post(url.clone())
             .header(ACCESS_TOKEN_HEADER, header)
             .header(CONTENT_TYPE, "application/json")
-            .header(ACCEPT, "application/json")
+            .header(ACCEPT, "application/json");
+        if self.inner.names_shop {
+            request = request.header(SHOP_DOMAIN_HEADER, self.inner.shop.as_str());
+        }
+        let sent = request
             .timeout(self.inner.timeout)
             .body(call.body.to_string())
             .send()

@@ -122,6 +122,12 @@ pub enum Error {
         /// The failure.
         last: Box<Error>,
     },
+
+    /// A mutation ran and Shopify refused its input (`userErrors`), as returned by
+    /// [`HasUserErrors::into_result`](crate::HasUserErrors::into_result); here so that
+    /// `mutation(&client, vars).await?.into_result()?` needs one error type.
+    #[error(transparent)]
+    UserErrors(#[from] crate::UserErrors),
 }
 
 /// The evidence of one failed attempt.

@@ -31,6 +31,10 @@ pub mod scalars;
 mod throttle;
 mod user_errors;
 
+/// The stream traits a [`PageStream`] is used with (`try_collect`, `try_next`), so a
+/// program needs no `futures` dependency of its own.
+pub use futures::{Stream, StreamExt, TryStreamExt};
+
 pub use client::{
     BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response, request_body,
 };

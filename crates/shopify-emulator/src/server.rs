@@ -79,19 +79,34 @@ impl Shared {
         })
     }
 
-    /// The shop a request addresses: `<handle>.myshopify.com` in `Host`, else the demo shop.
+    /// The shop a request addresses: `<handle>.myshopify.com` in `Host`, else in
+    /// `X-Shopify-Shop-Domain` (what clients sent to a base URL name), else the demo
+    /// shop. `None` for a shop not served here, which is answered 404 like Shopify's
+    /// unknown hosts.
     pub(crate) fn shop_for(&self, headers: &HeaderMap) -> Option<Arc<ShopState>> {
-        let host = headers
-            .get(axum::http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or_default();
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or_default()
+        };
+        let host = header(axum::http::header::HOST.as_str());
         let host = host.split(':').next().unwrap_or_default();
-        match host.strip_suffix(".myshopify.com") {
-            Some(handle) => self.shops.get(&handle.to_ascii_lowercase()).cloned(),
-            None => self.shops.get(DEMO_SHOP).cloned(),
+        let named = if host.ends_with(".myshopify.com") {
+            host
+        } else {
+            header(SHOP_DOMAIN_HEADER).trim()
+        };
+        if named.is_empty() {
+            return self.shops.get(DEMO_SHOP).cloned();
         }
+        let handle = named.strip_suffix(".myshopify.com")?;
+        self.shops.get(&handle.to_ascii_lowercase()).cloned()
     }
 }
+
+/// Names the shop on requests sent to the emulator's own address (see `shop_for`).
+const SHOP_DOMAIN_HEADER: &str = "x-shopify-shop-domain";
 
 /// `{"errors": "Not Found"}` with status 404, as Shopify answers unknown shops and paths.
 pub(crate) fn not_found() -> Response {

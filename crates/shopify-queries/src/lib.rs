@@ -26,3 +26,8 @@ include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 /// text and its sha256, required access scopes, protected fields, static cost,
 /// idempotency and deprecated fields used (JSON).
 pub const MANIFEST_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/manifest.json"));
+
+// The README's Rust program is compiled as a doctest, so it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

@@ -156,3 +156,38 @@ async fn a_body_without_query_is_400() {
         r#"{"errors":{"query":"Required parameter missing or invalid"}}"#
     );
 }
+
+/// What a client sent to the emulator's own address (a base URL) names the shop with.
+async fn with_shop_header(h: &Harness, shop: &str) -> (u16, String) {
+    let res = h
+        .http
+        .post(h.url("/admin/api/2026-10/graphql.json"))
+        .header("X-Shopify-Access-Token", &h.token)
+        .header("X-Shopify-Shop-Domain", shop)
+        .header("Content-Type", "application/json")
+        .body(r#"{"query":"{ shop { myshopifyDomain } }"}"#)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_shop_domain_header_names_the_shop_when_the_host_is_the_emulators_address() {
+    let h = Harness::start().await;
+    let (status, body) = with_shop_header(&h, "demo.myshopify.com").await;
+    assert_eq!(status, 200, "{body}");
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        body["data"]["shop"]["myshopifyDomain"],
+        "demo.myshopify.com"
+    );
+    assert_eq!(
+        with_shop_header(&h, "ghost.myshopify.com").await,
+        (404, r#"{"errors":"Not Found"}"#.to_owned())
+    );
+    assert_eq!(
+        with_shop_header(&h, "not-a-shop.example.com").await,
+        (404, r#"{"errors":"Not Found"}"#.to_owned())
+    );
+}
