@@ -186,3 +186,44 @@ pub(crate) fn tempdir() -> std::path::PathBuf {
 }
 
 static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[tokio::test]
+async fn check_of_one_file_does_not_call_the_shared_fragments_unused() {
+    let (code, io) = shopify_admin(
+        &["check", "--dir", GRAPHQL, "../graphql/shop_info.graphql"],
+        Env::empty(),
+    )
+    .await;
+    assert_eq!(code, ExitCode::SUCCESS, "{}", io.stderr_text());
+    assert_eq!(
+        io.stderr_text(),
+        "",
+        "no warning about fragments other files use"
+    );
+    assert!(
+        io.stdout_text()
+            .starts_with("ok  ../graphql/shop_info.graphql  query ShopInfo")
+    );
+}
+
+#[tokio::test]
+async fn check_of_a_named_fragment_file_still_says_it_is_unused() {
+    let (code, io) = shopify_admin(
+        &[
+            "check",
+            "--dir",
+            GRAPHQL,
+            "../graphql/shop_info.graphql",
+            "../graphql/fragments/money_fields.graphql",
+        ],
+        Env::empty(),
+    )
+    .await;
+    assert_eq!(code, ExitCode::SUCCESS, "{}", io.stderr_text());
+    assert!(
+        io.stderr_text()
+            .contains("fragment `MoneyFields` is not used by any operation"),
+        "{}",
+        io.stderr_text()
+    );
+}

@@ -36,6 +36,12 @@ pub fn run(args: Args, io: &mut Io) -> anyhow::Result<ExitCode> {
         None => AdminSchema::bundled(),
     };
     let sources = sources(&args)?;
+    let named_fragments: Vec<String> = sources
+        .fragments
+        .iter()
+        .filter(|f| args.files.contains(&f.path))
+        .map(|f| f.display.clone())
+        .collect();
     if sources.operations.is_empty() {
         anyhow::bail!(
             "no .graphql operations to check (looked in {})",
@@ -63,6 +69,15 @@ pub fn run(args: Args, io: &mut Io) -> anyhow::Result<ExitCode> {
         }
         Ok(compiled) => {
             for warning in &compiled.warnings {
+                // Checking some files, the shared fragments other operations use are not
+                // unused: only say so of fragment files the user named.
+                let unused_fragment = warning.message.ends_with("is not used by any operation");
+                if unused_fragment
+                    && !args.files.is_empty()
+                    && !named_fragments.contains(&warning.file)
+                {
+                    continue;
+                }
                 writeln!(io.stderr, "warning: {warning}")?;
             }
             for op in &compiled.operations {

@@ -20,7 +20,7 @@ pub(crate) fn position(span: Option<SourceSpan>, sources: &SourceMap) -> (usize,
         .map_or((0, 0), |lc| (lc.line, lc.column))
 }
 
-fn file_of(span: Option<SourceSpan>, sources: &SourceMap) -> String {
+pub(crate) fn file_of(span: Option<SourceSpan>, sources: &SourceMap) -> String {
     span.and_then(|s| sources.get(&s.file_id()))
         .map(|f| f.path().display().to_string())
         .unwrap_or_default()
@@ -448,7 +448,7 @@ fn deprecation(directives: &ast::DirectiveList) -> Option<String> {
 
 /// Calls `f` with the parent type and every field of `set`, depth first, not following fragment spreads
 /// (fragments are visited on their own).
-fn walk_fields(
+pub(crate) fn walk_fields(
     set: &SelectionSet,
     f: &mut dyn FnMut(&str, &Node<apollo_compiler::executable::Field>),
 ) {

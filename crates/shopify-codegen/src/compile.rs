@@ -14,7 +14,7 @@ use shopify_schema::scopes::{Access, operation_access};
 
 use crate::source::{SourceFile, Sources};
 use crate::{Diagnostic, Diagnostics, Severity};
-use crate::{check, idempotent};
+use crate::{check, idempotent, limits};
 
 /// Query or mutation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -206,6 +206,7 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
             Ok(valid) => {
                 let mut found = Vec::new();
                 check::one_of(schema, &valid, &mut found);
+                limits::check(&valid, &mut found);
                 check::deprecations(&valid, &mut found);
                 let mut failed = false;
                 let mut deprecated = Vec::new();

@@ -36,6 +36,7 @@ use std::fmt;
 mod check;
 mod compile;
 mod idempotent;
+mod limits;
 pub mod manifest;
 pub mod rust;
 mod source;

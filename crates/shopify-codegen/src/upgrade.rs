@@ -64,17 +64,20 @@ impl fmt::Display for UpgradeReport {
             .iter()
             .filter(|op| !op.breaking.is_empty())
             .count();
+        // Each operation counts once: a broken one is not also "changed".
         let changed = self
             .operations
             .iter()
-            .filter(|op| !op.is_unchanged())
+            .filter(|op| op.breaking.is_empty() && !op.is_unchanged())
             .count();
+        let total = self.operations.len();
         writeln!(
             f,
-            "{} → {}: {} operations, {broken} break, {changed} change",
+            "{} → {}: {total} operation{}: {broken} breaking, {changed} changed (not breaking), {} unchanged",
             self.from,
             self.to,
-            self.operations.len()
+            if total == 1 { "" } else { "s" },
+            total - broken - changed
         )?;
         for op in self.operations.iter().filter(|op| !op.is_unchanged()) {
             let verdict = if op.breaking.is_empty() {

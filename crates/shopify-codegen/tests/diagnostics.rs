@@ -278,3 +278,54 @@ fn queries_over_the_cost_limit_fail_the_build() {
         "query Huge {\n  products(first: 250) {\n    nodes {\n      variants(first: 250) {\n        nodes {\n          id\n        }\n      }\n    }\n  }\n}\n",
     )]));
 }
+
+// Shopify's window and size rules: validation alone passes these, Shopify refuses them
+// at run time, so the build must.
+
+#[test]
+fn a_connection_without_first_or_last_is_a_located_error() {
+    insta::assert_snapshot!(check(&[(
+        "graphql/order_lines.graphql",
+        "query OrderLines($id: ID!) {\n  order(id: $id) {\n    lineItems {\n      nodes {\n        title\n      }\n    }\n  }\n}\n",
+    )]));
+}
+
+#[test]
+fn a_connection_without_first_or_last_in_a_fragment_is_located_in_the_fragment() {
+    insta::assert_snapshot!(check(&[
+        (
+            "graphql/product_tags.graphql",
+            "query ProductTags($id: ID!) {\n  product(id: $id) {\n    ...Images\n  }\n}\n",
+        ),
+        (
+            "graphql/fragments/images.graphql",
+            "fragment Images on Product {\n  images {\n    nodes {\n      url\n    }\n  }\n}\n",
+        ),
+    ]));
+}
+
+#[test]
+fn first_over_250_and_both_first_and_last_are_located_errors() {
+    insta::assert_snapshot!(check(&[(
+        "graphql/big_page.graphql",
+        "query BigPage($n: Int = 300) {\n  products(first: 251) {\n    nodes {\n      variants(first: 2, last: 2) {\n        nodes {\n          id\n        }\n      }\n    }\n  }\n  orders(first: $n) {\n    nodes {\n      id\n    }\n  }\n}\n",
+    )]));
+}
+
+#[test]
+fn a_window_that_may_be_unset_is_an_error_but_a_default_or_non_null_is_fine() {
+    insta::assert_snapshot!(check(&[(
+        "graphql/pages.graphql",
+        "query Pages($maybe: Int, $dflt: Int = 5, $sure: Int!, $a: Int, $b: Int) {\n  products(first: $maybe) {\n    nodes {\n      id\n    }\n  }\n  orders(first: $dflt) {\n    nodes {\n      id\n    }\n  }\n  customers(last: $sure) {\n    nodes {\n      id\n    }\n  }\n  collections(first: $a, last: $b) {\n    nodes {\n      id\n    }\n  }\n}\n",
+    )]));
+}
+
+#[test]
+fn an_input_list_over_250_items_is_a_located_error() {
+    let tags: Vec<String> = (0..251).map(|i| format!("\"t{i}\"")).collect();
+    let text = format!(
+        "mutation TagsAdd($id: ID!) {{\n  tagsAdd(id: $id, tags: [{}]) {{\n    userErrors {{\n      message\n    }}\n  }}\n}}\n",
+        tags.join(", ")
+    );
+    insta::assert_snapshot!(check(&[("graphql/tags_add.graphql", &text)]));
+}

@@ -137,6 +137,6 @@ fn an_unchanged_schema_changes_nothing() {
     assert!(!report.breaks());
     assert_eq!(
         report.to_string(),
-        "2026-07 → 2026-07: 1 operations, 0 break, 0 change\n"
+        "2026-07 → 2026-07: 1 operation: 0 breaking, 0 changed (not breaking), 1 unchanged\n"
     );
 }
