@@ -1,7 +1,7 @@
 //! The typed client against the emulator: operations decode into their generated types.
 
 use shopify_e2e::Harness;
-use shopify_queries::{products, shop_info};
+use shopify_queries::{inventory_set_quantities, products, shop_info};
 
 #[tokio::test]
 async fn the_reference_products_query_decodes_demo_products() {
@@ -35,12 +35,31 @@ async fn shop_info_decodes_custom_scalars() {
 fn operations_also_work_with_graphql_clients_types() {
     use graphql_client::GraphQLQuery;
 
-    // What graphql_client would send is exactly what our client sends.
-    let body = products::Operation::build_query(products::Variables { first: 3 });
+    // What graphql_client would send is byte-for-byte what our client sends, for every
+    // operation (those with a generated idempotency key take `KeyedVariables`).
+    for op in shopify_queries::OPERATIONS {
+        let (theirs, ours) = shopify_e2e::samples::graphql_client_and_our_body(op.module)
+            .unwrap_or_else(|| panic!("no sample variables for {}", op.module));
+        assert_eq!(theirs, ours, "{}", op.name);
+    }
+    let variables = inventory_set_quantities::Variables {
+        input: shopify_queries::types::InventorySetQuantitiesInput {
+            name: "available".into(),
+            reason: "correction".into(),
+            reference_document_uri: None,
+            quantities: Vec::new(),
+        },
+    };
+    let keyed: inventory_set_quantities::KeyedVariables = variables.into();
+    let body = serde_json::to_value(inventory_set_quantities::Operation::build_query(
+        keyed.clone(),
+    ))
+    .unwrap();
     assert_eq!(
-        serde_json::to_value(&body).unwrap(),
-        shopify_queries::request_body::<products::Operation>(&products::Variables { first: 3 })
+        body["variables"]["idempotencyKey"],
+        keyed.idempotency_key.as_str()
     );
+    assert_eq!(keyed.idempotency_key.len(), 36, "a fresh UUID");
     // And its Response decodes through the generated types.
     let answer = serde_json::json!({"data": {"products": {"edges": [
         {"node": {"id": "gid://shopify/Product/1", "title": "A", "handle": "a"}}

@@ -60,6 +60,15 @@ macro_rules! samples {
             }
         }
 
+        /// What graphql_client would send for operation `module` (its `QueryBody`,
+        /// serialised) and what our client sends, with the same idempotency key.
+        pub fn graphql_client_and_our_body(module: &str) -> Option<(String, String)> {
+            match module {
+                $( stringify!($module) => Some(compare_bodies::<$module::Operation>(&$variables, $variables.into())), )*
+                _ => None,
+            }
+        }
+
         /// Runs operation `module` with its sample variables through `client`; the raw
         /// `data` when it decoded into the operation's types.
         pub async fn run(client: &Client, module: &str) -> Option<Result<Value, Error>> {
@@ -69,6 +78,25 @@ macro_rules! samples {
             }
         }
     };
+}
+
+fn compare_bodies<O>(
+    ours: &<O as shopify_queries::Operation>::Variables,
+    theirs: <O as graphql_client::GraphQLQuery>::Variables,
+) -> (String, String)
+where
+    O: shopify_queries::Operation + graphql_client::GraphQLQuery,
+{
+    let theirs = serde_json::to_string(&O::build_query(theirs)).expect("a QueryBody serialises");
+    let mut body = shopify_queries::request_body::<O>(ours);
+    // The key is drawn per call on both sides: use graphql_client's in ours.
+    if let shopify_queries::Idempotency::Generated { variables } = O::IDEMPOTENCY {
+        let sent: Value = serde_json::from_str(&theirs).expect("JSON");
+        for variable in variables {
+            body["variables"][*variable] = sent["variables"][*variable].clone();
+        }
+    }
+    (theirs, shopify_queries::encode_request_body(&body))
 }
 
 samples! {

@@ -529,7 +529,7 @@ impl Client {
         }
         let sent = request
             .timeout(self.inner.timeout)
-            .body(call.body.to_string())
+            .body(encode_request_body(&call.body))
             .send()
             .await;
         let response = match sent {
@@ -592,7 +592,25 @@ fn exhausted(call: &Call, attempts: Vec<Attempt>, last: Error) -> Error {
     }
 }
 
-/// The JSON body sent for an operation: `{"query", "variables", "operationName"}`.
+/// The bytes sent for a request body: compact JSON with the top-level keys in the order
+/// graphql_client's `QueryBody` serialises them (`variables`, `query`, `operationName`,
+/// then any others), so code built on graphql_client sends byte-for-byte the same body.
+pub fn encode_request_body(body: &Value) -> String {
+    const ORDER: [&str; 3] = ["variables", "query", "operationName"];
+    let Some(map) = body.as_object() else {
+        return body.to_string();
+    };
+    let known = ORDER.iter().filter_map(|k| map.get_key_value(*k));
+    let others = map.iter().filter(|(k, _)| !ORDER.contains(&k.as_str()));
+    let fields: Vec<String> = known
+        .chain(others)
+        .map(|(k, v)| format!("{}:{v}", Value::from(k.as_str())))
+        .collect();
+    format!("{{{}}}", fields.join(","))
+}
+
+/// The JSON body sent for an operation: `{"variables", "query", "operationName"}`
+/// (written by [`encode_request_body`]).
 pub fn request_body<O: Operation>(variables: &O::Variables) -> Value {
     json!({
         "query": O::QUERY,

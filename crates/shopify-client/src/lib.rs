@@ -36,8 +36,15 @@ mod user_errors;
 pub use futures::{Stream, StreamExt, TryStreamExt};
 
 pub use client::{
-    BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response, request_body,
+    BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response,
+    encode_request_body, request_body,
 };
+
+/// A fresh idempotency key, as the client draws one per call (a v4 UUID).
+#[doc(hidden)]
+pub fn __new_idempotency_key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
 pub use error::{Attempt, Error, GraphqlError, GraphqlErrors, PathSegment};
 pub use pagination::{PageStream, paginate};
 pub use retry::RetryPolicy;

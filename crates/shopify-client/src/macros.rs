@@ -235,7 +235,7 @@ macro_rules! __graphql_operation {
         scopes: [$( [$($scope:literal),* $(,)?] ),* $(,)?],
         idempotency: $idempotency:expr,
         cost($variables:ident): $cost:expr,
-        graphql_client: $compat:ident $(,)?
+        graphql_client: $compat:ident $([$($ckey:literal),* $(,)?])? $(,)?
     ) => {
         /// The operation name.
         pub const OPERATION_NAME: &str = $name;
@@ -272,17 +272,68 @@ macro_rules! __graphql_operation {
             }
         }
 
-        $crate::__graphql_client_compat!($compat);
+        $crate::__graphql_client_compat!($compat $([$($ckey),*])?);
     };
 }
 
 /// `graphql_client::GraphQLQuery` for an operation, under the using crate's
-/// `graphql-client` feature. Operations whose idempotency key our client fills get none:
-/// graphql_client would send them without it.
+/// `graphql-client` feature. An operation whose idempotency key our client fills takes
+/// `KeyedVariables` there (`variables.into()` draws a fresh key), so graphql_client sends
+/// the key too.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __graphql_client_compat {
     (no) => {};
+    (keyed [$($key:literal),+ $(,)?]) => {
+        /// The variables and the idempotency key graphql_client must send with them (our
+        /// own client adds a fresh key per call by itself). `From<Variables>` draws a
+        /// fresh key; keep the value to resend the same write safely.
+        #[cfg(feature = "graphql-client")]
+        #[derive(Debug, Clone)]
+        pub struct KeyedVariables {
+            /// The operation's variables.
+            pub variables: Variables,
+            /// The key, sent as every `@idempotent` key variable.
+            pub idempotency_key: String,
+        }
+
+        #[cfg(feature = "graphql-client")]
+        impl From<Variables> for KeyedVariables {
+            fn from(variables: Variables) -> Self {
+                Self {
+                    variables,
+                    idempotency_key: $crate::__new_idempotency_key(),
+                }
+            }
+        }
+
+        #[cfg(feature = "graphql-client")]
+        impl ::serde::Serialize for KeyedVariables {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut value = $crate::codec::ToJson::to_json(&self.variables);
+                if let $crate::codec::Value::Object(map) = &mut value {
+                    $( map.insert($key.to_owned(), $crate::codec::Value::from(self.idempotency_key.as_str())); )+
+                }
+                ::serde::Serialize::serialize(&value, serializer)
+            }
+        }
+
+        #[cfg(feature = "graphql-client")]
+        impl ::graphql_client::GraphQLQuery for Operation {
+            type Variables = KeyedVariables;
+            type ResponseData = ResponseData;
+
+            fn build_query(variables: KeyedVariables) -> ::graphql_client::QueryBody<KeyedVariables> {
+                ::graphql_client::QueryBody {
+                    variables,
+                    query: QUERY,
+                    operation_name: OPERATION_NAME,
+                }
+            }
+        }
+
+        $crate::__graphql_client_compat!(@response);
+    };
     (yes) => {
         #[cfg(feature = "graphql-client")]
         impl ::graphql_client::GraphQLQuery for Operation {
@@ -305,6 +356,9 @@ macro_rules! __graphql_client_compat {
             }
         }
 
+        $crate::__graphql_client_compat!(@response);
+    };
+    (@response) => {
         #[cfg(feature = "graphql-client")]
         impl<'de> ::serde::Deserialize<'de> for ResponseData {
             fn deserialize<D: ::serde::Deserializer<'de>>(

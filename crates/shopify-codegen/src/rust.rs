@@ -399,12 +399,17 @@ impl Gen<'_> {
                     .join(", ")
             ),
         };
-        // A generated idempotency key is filled by our client; graphql_client would send
-        // the request without it, so those operations get no graphql_client impl.
-        let compat = if matches!(op.idempotency, Idempotency::Generated(_)) {
-            "no"
-        } else {
-            "yes"
+        // A generated idempotency key is filled by our client; for graphql_client the
+        // variables carry it (`KeyedVariables`).
+        let compat = match &op.idempotency {
+            Idempotency::Generated(vars) => format!(
+                "keyed [{}]",
+                vars.iter()
+                    .map(|v| rust_string(v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            _ => "yes".to_owned(),
         };
         let _ = writeln!(
             out,
