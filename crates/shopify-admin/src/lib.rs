@@ -109,6 +109,11 @@ impl Env {
         }
     }
 
+    /// A variable from the environment only (not `.env`): tool settings.
+    pub(crate) fn lookup(&self, name: &str) -> Option<String> {
+        (self.lookup)(name).filter(|v| !v.trim().is_empty())
+    }
+
     pub(crate) fn base_url(&self) -> Result<Option<url::Url>, shopify_auth::CredentialsError> {
         shopify_auth::base_url_from_lookup(&self.lookup, self.dotenv.as_deref())
     }

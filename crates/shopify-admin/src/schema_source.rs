@@ -9,11 +9,19 @@ use shopify_schema::{AdminSchema, SchemaMeta};
 /// The npm package that ships Shopify's Admin introspection results.
 pub const DEV_MCP_PACKAGE: &str = "@shopify/dev-mcp@1.16.0";
 
+/// Replaces [`DEV_MCP_PACKAGE`] as what `npm pack` fetches for a version: another
+/// package spec, a local tarball or folder of the same layout (tests, mirrors, offline).
+pub const SCHEMA_PACKAGE_VAR: &str = "SHOPIFY_SCHEMA_PACKAGE";
+
 /// Loads a schema from a directory (`admin.graphql` + `admin.meta.json`), an SDL file
 /// (`.graphql`, optionally `.gz`, with a sibling `<stem>.meta.json` if present), an
 /// introspection result (`.json`, optionally `.gz`), or an API version (`2026-07`,
 /// `unstable`), fetched from Shopify's npm package with `npm pack`.
-pub fn load(spec: &str, progress: &mut dyn Write) -> anyhow::Result<AdminSchema> {
+pub fn load(
+    spec: &str,
+    package: Option<&str>,
+    progress: &mut dyn Write,
+) -> anyhow::Result<AdminSchema> {
     let path = Path::new(spec);
     if path.is_dir() {
         return AdminSchema::load(path).with_context(|| format!("loading the schema in {spec}"));
@@ -22,7 +30,7 @@ pub fn load(spec: &str, progress: &mut dyn Write) -> anyhow::Result<AdminSchema>
         return load_file(path);
     }
     if is_version(spec) {
-        let file = fetch_version(spec, progress)?;
+        let file = fetch_version(spec, package.unwrap_or(DEV_MCP_PACKAGE), progress)?;
         return load_file(&file);
     }
     bail!(
@@ -90,21 +98,31 @@ fn load_file(path: &Path) -> anyhow::Result<AdminSchema> {
 }
 
 /// Downloads Shopify's introspection result for `version` from the npm package.
-fn fetch_version(version: &str, progress: &mut dyn Write) -> anyhow::Result<PathBuf> {
+fn fetch_version(
+    version: &str,
+    package: &str,
+    progress: &mut dyn Write,
+) -> anyhow::Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("shopify-admin-schemas-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
+    // npm runs in `dir`: a local tarball or folder must be named absolutely.
+    let package = match std::fs::canonicalize(package) {
+        Ok(path) => path.display().to_string(),
+        Err(_) => package.to_owned(),
+    };
+    let package = package.as_str();
     writeln!(
         progress,
-        "fetching the {version} Admin schema: npm pack {DEV_MCP_PACKAGE} ..."
+        "fetching the {version} Admin schema: npm pack {package} ..."
     )?;
     let status = std::process::Command::new("npm")
-        .args(["pack", "--silent", DEV_MCP_PACKAGE])
+        .args(["pack", "--silent", package])
         .current_dir(&dir)
         .stdout(std::process::Stdio::null())
         .status()
         .context("running npm (needed to fetch a schema by version; or pass a schema file)")?;
     if !status.success() {
-        bail!("npm pack {DEV_MCP_PACKAGE} failed; pass a schema file instead");
+        bail!("npm pack {package} failed; pass a schema file instead");
     }
     let tarball = std::fs::read_dir(&dir)?
         .filter_map(Result::ok)
@@ -122,7 +140,7 @@ fn fetch_version(version: &str, progress: &mut dyn Write) -> anyhow::Result<Path
     }
     let file = dir.join(format!("package/dist/data/admin_{version}.json.gz"));
     if !file.is_file() {
-        bail!("{DEV_MCP_PACKAGE} has no Admin schema for {version}");
+        bail!("{package} has no Admin schema for {version}");
     }
     Ok(file)
 }

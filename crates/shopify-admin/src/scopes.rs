@@ -41,6 +41,14 @@ pub fn run(args: Args, io: &mut Io) -> anyhow::Result<ExitCode> {
         OPERATIONS.len()
     )?;
     writeln!(out, "{}", needed.join(","))?;
+    let implied = implied(&needed);
+    if !implied.is_empty() {
+        writeln!(
+            out,
+            "# Not listed because a write_ scope above grants them: {}",
+            implied.join(", ")
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -74,6 +82,23 @@ pub fn union() -> Vec<String> {
                 .any(|other| other != *scope && grants(other, scope))
         })
         .cloned()
+        .collect()
+}
+
+/// The `read_*` scopes operations need that are left out of `needed` because a
+/// `write_*` scope in it grants them.
+fn implied(needed: &[String]) -> Vec<String> {
+    let wanted: BTreeSet<&str> = OPERATIONS
+        .iter()
+        .flat_map(|op| op.required_scopes.iter())
+        .flat_map(|clause| clause.iter().copied())
+        .filter(|scope| scope.starts_with("read_"))
+        .collect();
+    wanted
+        .into_iter()
+        .filter(|scope| !needed.iter().any(|n| n == scope))
+        .filter(|scope| needed.iter().any(|n| grants(n, scope)))
+        .map(str::to_owned)
         .collect()
 }
 

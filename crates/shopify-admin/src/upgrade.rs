@@ -24,7 +24,8 @@ pub struct Args {
 pub fn run(args: Args, io: &mut Io) -> anyhow::Result<ExitCode> {
     let current = AdminSchema::bundled();
     writeln!(io.stderr, "loading {} ...", args.target)?;
-    let next = schema_source::load(&args.target, &mut io.stderr)?;
+    let package = io.env.lookup(schema_source::SCHEMA_PACKAGE_VAR);
+    let next = schema_source::load(&args.target, package.as_deref(), &mut io.stderr)?;
     let sources =
         Sources::discover(&args.dir, Path::new(".")).map_err(|e| anyhow::anyhow!("{e}"))?;
     writeln!(
