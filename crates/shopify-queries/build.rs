@@ -23,8 +23,15 @@ fn main() {
             schema_dir.join(file).display()
         );
     }
-    // A directory makes cargo rescan it, so added and deleted files rebuild too.
-    println!("cargo::rerun-if-changed={}", graphql_dir.display());
+    // A directory makes cargo rescan it, so added and deleted files rebuild too. Each
+    // path once: `Sources::directories` lists `graphql/` itself as well.
+    let mut watched = std::collections::BTreeSet::new();
+    let mut watch = |path: &Path| {
+        if watched.insert(path.to_path_buf()) {
+            println!("cargo::rerun-if-changed={}", path.display());
+        }
+    };
+    watch(&graphql_dir);
 
     let started = Instant::now();
     let mut schema_loads = 0;
@@ -39,10 +46,10 @@ fn main() {
         Err(errors) => fail(&errors.0.iter().map(ToString::to_string).collect::<Vec<_>>()),
     };
     for dir in &sources.directories {
-        println!("cargo::rerun-if-changed={}", dir.display());
+        watch(dir);
     }
     for file in sources.files() {
-        println!("cargo::rerun-if-changed={}", file.path.display());
+        watch(&file.path);
     }
     let started = Instant::now();
     let compiled = match shopify_codegen::compile(&schema, &sources) {
@@ -78,14 +85,15 @@ fn main() {
     let _ = std::fs::write(out.join("codegen-stats.txt"), stats);
 }
 
-/// Reports every error to cargo and stops the build.
+/// Reports every error to cargo and stops the build. `cargo::error` alone fails it: the
+/// script exits 0, so cargo does not dump its output and repeat every error after it.
 fn fail(errors: &[String]) -> ! {
     for error in errors {
         for line in error.lines() {
             println!("cargo::error={line}");
         }
     }
-    std::process::exit(1);
+    std::process::exit(0);
 }
 
 // Leaves the file's mtime alone when nothing changed, so rustc has less to redo.

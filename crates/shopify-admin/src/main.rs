@@ -1,5 +1,6 @@
 //! The `shopify-admin` binary; see the library for the commands.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -12,6 +13,8 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, never into a file or pipe.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = shopify_admin::Cli::parse();
     match shopify_admin::run(cli, &mut shopify_admin::Io::process()).await {

@@ -241,3 +241,64 @@ const INTROSPECTION: &str = "query IntrospectionQuery { __schema { description q
 fragment FullType on __Type { kind name description specifiedByURL fields(includeDeprecated: true) { name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason } inputFields(includeDeprecated: true) { ...InputValue } interfaces { name } enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason } possibleTypes { name } }
 fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue isDeprecated deprecationReason }
 fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
+
+#[tokio::test]
+async fn an_auth_failure_is_reported_once_without_colour_codes_or_shop_domain_advice() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let base = emulator.url().to_string();
+    let output = shopify_admin(
+        &["products"],
+        &[
+            ("SHOPIFY_SHOP", "demo"),
+            ("SHOPIFY_CLIENT_ID", shopify_emulator::DEMO_CLIENT_ID),
+            ("SHOPIFY_CLIENT_SECRET", "not-the-secret"),
+            ("SHOPIFY_BASE_URL", &base),
+        ],
+    )
+    .await;
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert_eq!(
+        stderr.matches("rejected the client id or secret").count(),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one failure, one line: {stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no colour codes into a pipe: {stderr:?}"
+    );
+    assert!(!stderr.contains("not-the-secret"), "{stderr}");
+    assert!(!stderr.contains("shop domain"), "{stderr}");
+}
+
+#[tokio::test]
+async fn an_unreachable_base_url_is_blamed_rather_than_the_shop_domain() {
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let output = shopify_admin(
+        &["products"],
+        &[
+            ("SHOPIFY_SHOP", "demo"),
+            ("SHOPIFY_CLIENT_ID", "id"),
+            ("SHOPIFY_CLIENT_SECRET", "secret"),
+            ("SHOPIFY_BASE_URL", &base),
+        ],
+    )
+    .await;
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "could not get a token for demo.myshopify.com from {base}: the connection failed; check that the emulator or proxy at that base URL (SHOPIFY_BASE_URL) is running"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("shop domain"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}

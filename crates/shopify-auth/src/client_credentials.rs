@@ -248,7 +248,8 @@ impl Inner {
                 scopes = %token.scopes().map(Scopes::to_string).unwrap_or_default(),
                 "token cached",
             ),
-            Err(err) => tracing::warn!(shop = %shop, error = %err, "token request failed"),
+            // Debug, not warn: the error goes back to the caller, who reports it once.
+            Err(err) => tracing::debug!(shop = %shop, error = %err, "token request failed"),
         }
         result
     }
@@ -364,6 +365,13 @@ impl Inner {
             AuthError::Timeout {
                 shop,
                 after: self.timeout,
+                source: Arc::new(err),
+            }
+        } else if self.names_shop {
+            // Requests go to a base URL: the shop's domain is not what failed.
+            AuthError::Unreachable {
+                shop,
+                origin: self.token_url.origin().ascii_serialization(),
                 source: Arc::new(err),
             }
         } else {

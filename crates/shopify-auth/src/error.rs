@@ -136,6 +136,22 @@ pub enum AuthError {
         location: Option<String>,
     },
 
+    /// Like [`Network`](Self::Network), for requests sent to a base URL (an
+    /// emulator or proxy) rather than the shop's own domain.
+    #[error(
+        "could not get a token for {shop} from {origin}: the connection failed; check that the \
+         emulator or proxy at that base URL (SHOPIFY_BASE_URL) is running"
+    )]
+    Unreachable {
+        /// The shop asked for.
+        shop: ShopDomain,
+        /// The base URL's origin, e.g. `http://127.0.0.1:8080`.
+        origin: String,
+        /// What failed.
+        #[source]
+        source: Arc<reqwest::Error>,
+    },
+
     /// The request could not be sent or the answer not read (DNS, refused
     /// connection, TLS, reset).
     #[error(
