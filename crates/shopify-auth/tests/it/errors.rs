@@ -256,15 +256,20 @@ async fn redirect_is_reported_and_not_followed() {
 }
 
 #[tokio::test]
-async fn closed_port_is_a_network_error() {
+async fn closed_port_at_a_base_url_blames_the_base_url_not_the_shop() {
+    let url = closed_port_url();
     let source = shopify_auth::ClientCredentials::builder(credentials())
-        .base_url(closed_port_url())
+        .base_url(url.clone())
         .build()
         .unwrap();
 
     let err = source.token().await.unwrap_err();
 
-    assert!(matches!(err, AuthError::Network { .. }), "{err:?}");
+    let AuthError::Unreachable { origin, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(*origin, url.origin().ascii_serialization());
+    assert!(!err.to_string().contains("shop domain"), "{err}");
     assert!(std::error::Error::source(&err).is_some());
     assert!(err.to_string().contains("the connection failed"), "{err}");
 }
