@@ -482,6 +482,22 @@ impl Gen<'_> {
                 .collect();
             let _ = writeln!(out, "/// Access scopes: {}.", clauses.join(", "));
         }
+        // The cost itself, not only a pointer to `requested_cost`.
+        let module_name = &op.module;
+        match op.cost.as_fixed() {
+            Some(points) => {
+                let unit = if points == 1 { "point" } else { "points" };
+                let _ = writeln!(out, "///\n/// Requested cost: {points} {unit} per call.");
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "///\n/// Requested cost: `{}` points (at least {}); [`{module_name}::requested_cost`] gives it for given variables.",
+                    op.cost,
+                    op.cost.min()
+                );
+            }
+        }
         if !op.access.protected.is_empty() {
             let fields: Vec<String> = op
                 .access
