@@ -616,7 +616,7 @@ impl Answer {
 /// Most new tokens one call fetches after 401s: a token can be revoked again while a
 /// call is retrying other failures, but a source that keeps handing out rejected tokens
 /// must not loop.
-const MAX_TOKEN_REFRESHES: u32 = 3;
+const MAX_TOKEN_REFRESHES: u32 = 10;
 
 /// The token refreshes of one call.
 #[derive(Default)]
