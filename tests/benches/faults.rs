@@ -1,15 +1,22 @@
 //! Faults benchmark: for each kind of fault the emulator can inject, 1 000 mixed calls
-//! through one client, and what became of them.
+//! through one client, each reconciled against the emulator's write log.
 //!
 //! Run: `cargo bench --workspace --bench faults` (`FAULT_CALLS=200` for a shorter run).
+//! It exits non-zero when any call breaks its promise.
 //!
-//! Per kind it prints `succeeded / failed-typed / lost` and the duplicated writes:
-//! - every call must end in `Ok` or a typed [`Error`]: a panic, or a call still running
-//!   after its deadline, is *lost* (must be 0);
-//! - a *duplicated write* is a logical call the emulator applied more than once (must be
-//!   0). Each `productCreate` carries a unique title and each `inventorySetQuantities` a
-//!   unique `referenceDocumentUri`; the emulator's write log says how often each was
-//!   applied, and for products the shop's catalogue is counted too.
+//! Every call ends in one of:
+//! - *ok*: `Ok` with no `userErrors` (a payload with user errors is not a success);
+//! - *user errors*: `Ok`, but the payload reports `userErrors`;
+//! - *definite failure*: a typed error after which the write certainly did not run;
+//! - *ambiguous*: `AmbiguousWrite`, or a keyed write whose retries ran out after failures
+//!   that may have come after Shopify applied it;
+//! - *lost*: a panic, or a call still running after its deadline (must be 0).
+//!
+//! Each `productCreate` carries a unique title and each `inventorySetQuantities` a unique
+//! `referenceDocumentUri`, so the write log says how often each call was applied. The
+//! rules: ok → applied exactly once; user errors or definite failure → applied zero
+//! times; ambiguous → at most once. Anything else is a *violation* (must be 0). For
+//! products the shop's catalogue must agree with the log too.
 //!
 //! `productCreate` has no idempotency key, so after a failure that may have come after
 //! Shopify applied it the client must not send it again (it answers `AmbiguousWrite`);
@@ -102,14 +109,9 @@ fn kinds() -> Vec<(&'static str, Fault, Schedule)> {
         ),
         ("malformed JSON, every 5th", Fault::MalformedJson, every_5th),
         ("truncated JSON, every 5th", Fault::TruncatedJson, every_5th),
-        // The client fetches a new token once per call: revoking the shared token on
-        // every 5th request would also revoke most replacements mid-call, so this one
-        // comes at a gentler rate.
-        (
-            "token revoked, every 50th",
-            Fault::RevokeToken,
-            Schedule::Every(50),
-        ),
+        // The shared token is revoked, so every call in flight with it sees a 401 too:
+        // a call may need several new tokens (the client allows a bounded few).
+        ("token revoked, every 5th", Fault::RevokeToken, every_5th),
         (
             "errors string, 500, every 5th",
             Fault::ErrorsString { status: 500 },
@@ -151,54 +153,122 @@ fn reference(kind: usize, call: usize) -> String {
     format!("gid://faults-bench/Call/{kind}-{call}")
 }
 
+/// How one call ended (see the module docs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Ok,
+    UserErrors,
+    Definite(String),
+    Ambiguous(String),
+    Lost,
+}
+
+/// Whether the payload of `field` in `raw` reports user errors.
+fn has_user_errors(raw: &Value, field: &str) -> bool {
+    raw[field]["userErrors"]
+        .as_array()
+        .is_some_and(|e| !e.is_empty())
+}
+
+/// An error's outcome: `keyed` writes may have been applied once when retries ran out.
+fn failed(error: &Error, keyed: bool) -> Outcome {
+    let label = label(error);
+    match error {
+        Error::AmbiguousWrite { .. } | Error::Decode { .. } => Outcome::Ambiguous(label),
+        Error::Exhausted { .. } if keyed => Outcome::Ambiguous(label),
+        _ => Outcome::Definite(label),
+    }
+}
+
 /// Runs call number `call` of fault kind `kind`.
-async fn call(client: &Client, items: &[Gid], kind: usize, call: usize) -> Result<(), Error> {
+async fn call(client: &Client, items: &[Gid], kind: usize, call: usize) -> Outcome {
+    let query = |result: Result<(), Error>| match result {
+        Ok(()) => Outcome::Ok,
+        Err(error) => failed(&error, false),
+    };
+    let write = |result: Result<Value, Error>, field: &str, keyed: bool| match result {
+        Ok(raw) if has_user_errors(&raw, field) => Outcome::UserErrors,
+        Ok(_) => Outcome::Ok,
+        Err(error) => failed(&error, keyed),
+    };
     match MIX[call % MIX.len()] {
-        Op::ShopInfo => client
-            .send::<shop_info::Operation>(&shop_info::Variables {})
-            .await
-            .map(drop),
-        Op::ProductsPage => client
-            .send::<products_page::Operation>(&products_page::Variables {
-                first: 5,
-                after: None,
-                query: None,
-            })
-            .await
-            .map(drop),
-        Op::LocationInventory => client
-            .send::<location_inventory::Operation>(&location_inventory::Variables {
-                location_id: Gid::new("Location", 1),
-                first: 5,
-                after: None,
-            })
-            .await
-            .map(drop),
-        Op::ProductCreate => client
-            .send::<product_create::Operation>(&product_create::Variables {
-                product: ProductCreateInput {
-                    title: Some(title(kind, call)),
-                    ..ProductCreateInput::default()
-                },
-            })
-            .await
-            .map(drop),
-        Op::InventorySet => client
-            .send::<inventory_set_quantities::Operation>(&inventory_set_quantities::Variables {
-                input: InventorySetQuantitiesInput {
-                    name: "available".to_owned(),
-                    reason: "correction".to_owned(),
-                    reference_document_uri: Some(reference(kind, call)),
-                    quantities: vec![InventoryQuantityInput {
-                        change_from_quantity: None,
-                        inventory_item_id: items[call % items.len()].clone(),
-                        location_id: Gid::new("Location", 1),
-                        quantity: (call % 100) as i32,
-                    }],
-                },
-            })
-            .await
-            .map(drop),
+        Op::ShopInfo => query(
+            client
+                .send::<shop_info::Operation>(&shop_info::Variables {})
+                .await
+                .map(drop),
+        ),
+        Op::ProductsPage => query(
+            client
+                .send::<products_page::Operation>(&products_page::Variables {
+                    first: 5,
+                    after: None,
+                    query: None,
+                })
+                .await
+                .map(drop),
+        ),
+        Op::LocationInventory => query(
+            client
+                .send::<location_inventory::Operation>(&location_inventory::Variables {
+                    location_id: Gid::new("Location", 1),
+                    first: 5,
+                    after: None,
+                })
+                .await
+                .map(drop),
+        ),
+        Op::ProductCreate => write(
+            client
+                .send::<product_create::Operation>(&product_create::Variables {
+                    product: ProductCreateInput {
+                        title: Some(title(kind, call)),
+                        ..ProductCreateInput::default()
+                    },
+                })
+                .await
+                .map(|r| r.raw_data),
+            "productCreate",
+            false,
+        ),
+        Op::InventorySet => write(
+            client
+                .send::<inventory_set_quantities::Operation>(&inventory_set_quantities::Variables {
+                    input: InventorySetQuantitiesInput {
+                        name: "available".to_owned(),
+                        reason: "correction".to_owned(),
+                        reference_document_uri: Some(reference(kind, call)),
+                        quantities: vec![InventoryQuantityInput {
+                            change_from_quantity: None,
+                            inventory_item_id: items[call % items.len()].clone(),
+                            location_id: Gid::new("Location", 1),
+                            quantity: (call % 100) as i32,
+                        }],
+                    },
+                })
+                .await
+                .map(|r| r.raw_data),
+            "inventorySetQuantities",
+            true,
+        ),
+    }
+}
+
+/// The write-log tag of call `call`, if it is a write.
+fn tag(kind: usize, call: usize) -> Option<String> {
+    match MIX[call % MIX.len()] {
+        Op::ProductCreate => Some(title(kind, call)),
+        Op::InventorySet => Some(reference(kind, call)),
+        _ => None,
+    }
+}
+
+/// Whether a write applied `applied` times keeps the promise of `outcome`.
+fn kept(outcome: &Outcome, applied: usize) -> bool {
+    match outcome {
+        Outcome::Ok => applied == 1,
+        Outcome::UserErrors | Outcome::Definite(_) => applied == 0,
+        Outcome::Ambiguous(_) | Outcome::Lost => applied <= 1,
     }
 }
 
@@ -220,10 +290,13 @@ fn label(error: &Error) -> String {
 
 #[derive(Debug, Default)]
 struct Result_ {
-    succeeded: usize,
-    failed: usize,
+    ok: usize,
+    user_errors: usize,
+    definite: usize,
+    ambiguous: usize,
     lost: usize,
-    duplicated: usize,
+    /// Calls whose write count broke their outcome's promise.
+    violations: Vec<String>,
     failures: BTreeMap<String, usize>,
 }
 
@@ -322,59 +395,69 @@ async fn run_kind(
                 let (client, items) = (client.clone(), items.clone());
                 let task = tokio::spawn(async move { call(&client, &items, kind, n).await });
                 let outcome = match tokio::time::timeout(CALL_DEADLINE, task).await {
-                    Ok(Ok(Ok(()))) => Ok(()),
-                    Ok(Ok(Err(error))) => Err(Some(label(&error))),
+                    Ok(Ok(outcome)) => outcome,
                     // Panicked, or still running at the deadline.
-                    Ok(Err(_)) | Err(_) => Err(None),
+                    Ok(Err(_)) | Err(_) => Outcome::Lost,
                 };
-                outcomes.push(outcome);
+                outcomes.push((n, outcome));
             }
         }));
     }
-    let mut result = Result_::default();
+    let mut outcomes = Vec::new();
     for worker in workers {
-        for outcome in worker.await? {
-            match outcome {
-                Ok(()) => result.succeeded += 1,
-                Err(Some(label)) => {
-                    result.failed += 1;
-                    *result.failures.entry(label).or_default() += 1;
-                }
-                Err(None) => result.lost += 1,
-            }
-        }
+        outcomes.extend(worker.await?);
     }
     let elapsed = started.elapsed();
     emulator.clear_faults();
     let stats = emulator.stats();
 
-    let products = applied(&emulator, "productCreate", |args| {
+    let mut counts = applied(&emulator, "productCreate", |args| {
         args["product"]["title"].as_str().map(str::to_owned)
     });
+    let products = counts.len();
+    let catalogue_agrees = catalogue(&client, kind).await? == counts;
     let inventory = applied(&emulator, "inventorySetQuantities", |args| {
         args["input"]["referenceDocumentUri"]
             .as_str()
             .map(str::to_owned)
     });
-    let held = catalogue(&client, kind).await?;
-    let over = |counts: &HashMap<String, usize>| {
-        counts.values().map(|n| n.saturating_sub(1)).sum::<usize>()
-    };
-    anyhow::ensure!(
-        held == products,
-        "the catalogue and the write log disagree on the products of {kind}"
-    );
-    result.duplicated = over(&products) + over(&inventory);
-    let mutations = (0..calls)
-        .filter(|n| matches!(MIX[n % MIX.len()], Op::ProductCreate | Op::InventorySet))
-        .count();
+    let inventory_calls = inventory.len();
+    counts.extend(inventory);
+    let mut result = Result_::default();
+    for (n, outcome) in &outcomes {
+        match outcome {
+            Outcome::Ok => result.ok += 1,
+            Outcome::UserErrors => result.user_errors += 1,
+            Outcome::Definite(label) | Outcome::Ambiguous(label) => {
+                if matches!(outcome, Outcome::Definite(_)) {
+                    result.definite += 1;
+                } else {
+                    result.ambiguous += 1;
+                }
+                *result.failures.entry(label.clone()).or_default() += 1;
+            }
+            Outcome::Lost => result.lost += 1,
+        }
+        if let Some(tag) = tag(kind, *n) {
+            let times = counts.get(&tag).copied().unwrap_or(0);
+            if !kept(outcome, times) {
+                result.violations.push(format!(
+                    "call {n} ({tag}): {outcome:?}, applied {times} times"
+                ));
+            }
+        }
+    }
+    if !catalogue_agrees {
+        result
+            .violations
+            .push("the catalogue and the write log disagree on the products".to_owned());
+    }
+    let mutations = (0..calls).filter(|n| tag(kind, *n).is_some()).count();
     let detail = format!(
-        "{:.1} s, {} requests, {} faults; mutation calls {mutations}, applied: products {}, inventory {}; failures: {}",
+        "{:.1} s, {} requests, {} faults; mutation calls {mutations}, applied: products {products}, inventory {inventory_calls}; failures: {}",
         elapsed.as_secs_f64(),
         stats.requests,
         stats.faults,
-        products.len(),
-        inventory.len(),
         if result.failures.is_empty() {
             "none".to_owned()
         } else {
@@ -406,22 +489,36 @@ fn main() -> anyhow::Result<()> {
         "faults: {calls} calls per kind ({WORKERS} at a time; mix per 7: shop_info, products_page, productCreate ×2, inventorySetQuantities ×2, location_inventory); client timeout {TIMEOUT:?}, retries {:?}",
         retry_policy()
     );
-    let (mut total, mut succeeded, mut failed, mut lost, mut duplicated) = (0, 0, 0, 0, 0);
+    let mut violations = Vec::new();
+    let mut lost = 0;
     for (kind, (name, fault, schedule)) in kinds().into_iter().enumerate() {
         let (result, detail) = runtime.block_on(run_kind(kind, fault, schedule, calls))?;
         println!(
-            "faults: {name:<36} {} / {} / {} (succeeded / failed-typed / lost)  duplicated writes {}",
-            result.succeeded, result.failed, result.lost, result.duplicated
+            "faults: {name:<36} ok {} / user errors {} / definite {} / ambiguous {} / lost {}  violations {}",
+            result.ok,
+            result.user_errors,
+            result.definite,
+            result.ambiguous,
+            result.lost,
+            result.violations.len()
         );
         println!("        {detail}");
-        total += calls;
-        succeeded += result.succeeded;
-        failed += result.failed;
         lost += result.lost;
-        duplicated += result.duplicated;
+        violations.extend(
+            result
+                .violations
+                .into_iter()
+                .map(|v| format!("{name}: {v}")),
+        );
     }
-    println!(
-        "faults: total calls={total} succeeded={succeeded} failed_typed={failed} lost={lost} duplicated_writes={duplicated}"
+    println!("faults: lost={lost} violations={}", violations.len());
+    for violation in &violations {
+        println!("faults: VIOLATION {violation}");
+    }
+    anyhow::ensure!(
+        lost == 0 && violations.is_empty(),
+        "{lost} calls lost, {} writes broke their outcome's promise",
+        violations.len()
     );
     Ok(())
 }

@@ -198,24 +198,39 @@ async fn queries_survive_resets_timeouts_and_broken_bodies() {
 
 #[tokio::test]
 async fn a_mutation_without_a_key_is_not_resent_after_an_ambiguous_failure() {
-    for (fault, applied) in [
-        (Fault::ResetAfterProcessing, 1),
-        (Fault::ResetBeforeProcessing, 0),
+    // Every failure after which the client cannot know whether Shopify applied the write.
+    // The emulator says which of them ran the mutation; either way it is sent only once.
+    for fault in [
+        Fault::ResetAfterProcessing,
+        Fault::ResetBeforeProcessing,
+        Fault::ServerError { status: 500 },
+        Fault::ServerError { status: 502 },
+        Fault::ServerError { status: 503 },
+        Fault::Delay(Duration::from_secs(2)),
+        Fault::MalformedJson,
+        Fault::TruncatedJson,
+        Fault::ErrorsString { status: 500 },
+        Fault::ErrorsString { status: 200 },
     ] {
+        let name = format!("{fault:?}");
+        let applied = u64::from(fault.processes_request());
         let harness = harness_with(Emulator::builder().fault(fault, Schedule::Next(1))).await;
         let error = product_create(&harness.client, new_product("Ambiguous Apron"))
             .await
             .unwrap_err();
-        assert!(matches!(error, Error::AmbiguousWrite { .. }), "{error:?}");
+        assert!(
+            matches!(error, Error::AmbiguousWrite { .. }),
+            "{name}: {error:?}"
+        );
         assert!(
             error
                 .to_string()
                 .contains("may or may not have been applied"),
-            "{error}"
+            "{name}: {error}"
         );
         let stats = harness.emulator.stats();
-        assert_eq!(stats.requests, 1, "sent once, never again");
-        assert_eq!(stats.writes_of("productCreate"), applied);
+        assert_eq!(stats.requests, 1, "{name}: sent once, never again");
+        assert_eq!(stats.writes_of("productCreate"), applied, "{name}");
     }
 }
 

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use shopify_e2e::Harness;
-use shopify_emulator::{Emulator, RunningEmulator};
+use shopify_emulator::{Emulator, Fault, RunningEmulator, Schedule};
 use shopify_queries::{Error, shop_info};
 
 fn exchanges(emulator: &RunningEmulator) -> usize {
@@ -69,6 +69,30 @@ async fn a_revoked_token_is_replaced_and_the_call_retried_once() {
             "/admin/oauth/access_token",       // one fresh exchange
             "/admin/api/2026-10/graphql.json", // the retry succeeds
         ]
+    );
+}
+
+#[tokio::test]
+async fn a_call_survives_its_new_token_being_revoked_too() {
+    let harness = Harness::with(
+        Emulator::builder().fault(Fault::RevokeToken, Schedule::Next(2)),
+        |client| client,
+    )
+    .await
+    .unwrap();
+
+    let response = harness
+        .client
+        .send::<shop_info::Operation>(&shop_info::Variables {})
+        .await
+        .unwrap();
+
+    assert_eq!(response.data.shop.name, "Demo Shop");
+    assert_eq!(response.attempts, 3, "two 401s, then the answer");
+    assert_eq!(
+        exchanges(&harness.emulator),
+        3,
+        "the first token and two new ones"
     );
 }
 

@@ -91,9 +91,25 @@ async fn a_full_run_logs_no_secret_and_no_token() {
         log.contains("shopify.request"),
         "the request spans were captured:\n{log}"
     );
+    // The searches below prove something only if the events that handle the secret and
+    // the tokens were captured: the exchange (which sends the secret), the renewal after
+    // the revocation, and the request spans (which carry the token header).
+    let exchanges = log.matches("fetching token").count();
     assert!(
-        log.contains("fetching token") || log.contains("token"),
-        "auth events were captured"
+        exchanges >= 2,
+        "the first exchange and the renewal were captured ({exchanges}):\n{log}"
+    );
+    assert!(
+        log.contains("token invalidated"),
+        "the revocation was captured"
+    );
+    assert!(
+        harness
+            .emulator
+            .requests()
+            .iter()
+            .any(|r| r.raw_body.contains(DEMO_CLIENT_SECRET)),
+        "the secret searched for is the one the client sent"
     );
     assert!(
         !log.contains(DEMO_CLIENT_SECRET),

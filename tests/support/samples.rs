@@ -129,7 +129,7 @@ samples! {
                             inventory_item_id: gid("gid://shopify/InventoryItem/3001"),
                             location_id: gid("gid://shopify/Location/1"),
                             quantity: 12,
-                            change_from_quantity: Some(10),
+                            change_from_quantity: Some(47),
                         },
                         InventoryQuantityInput {
                             inventory_item_id: gid("gid://shopify/InventoryItem/3002"),
@@ -264,7 +264,7 @@ samples! {
         };
     customer_update => customer_update::Variables {
             input: CustomerInput {
-                id: Some(gid("gid://shopify/Customer/3001")),
+                id: Some(gid("gid://shopify/Customer/7001")),
                 note: Some("Prefers invoices by email".into()),
                 tax_exempt: Some(true),
                 tax_exemptions: Some(vec![TaxExemption::CaBcResellerExemption]),

@@ -8,8 +8,8 @@ use futures::FutureExt;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use serde_json::{Value, json};
 use shopify_auth::{
-    ACCESS_TOKEN_HEADER, ClientCredentials, Credentials, SHOP_DOMAIN_HEADER, ShopDomain,
-    TokenSource, http_client_builder,
+    ACCESS_TOKEN_HEADER, AccessToken, ClientCredentials, Credentials, SHOP_DOMAIN_HEADER,
+    ShopDomain, TokenSource, http_client_builder,
 };
 use tracing::Instrument;
 use url::Url;
@@ -401,7 +401,7 @@ impl Client {
         let mut evidence: Vec<Attempt> = Vec::new();
         let mut retries = 0u32;
         let mut throttled = 0u32;
-        let mut refreshed_token = false;
+        let mut refreshes = TokenRefreshes::default();
         for number in 1u32.. {
             let estimate = self
                 .inner
@@ -420,7 +420,7 @@ impl Client {
                 request_id = tracing::field::Empty,
             );
             let outcome = self
-                .attempt(call, &mut refreshed_token)
+                .attempt(call, &mut refreshes)
                 .instrument(span.clone())
                 .await;
             let cost = outcome.cost();
@@ -499,7 +499,7 @@ impl Client {
     }
 
     /// One HTTP exchange, classified.
-    async fn attempt(&self, call: &Call, refreshed_token: &mut bool) -> Outcome {
+    async fn attempt(&self, call: &Call, refreshes: &mut TokenRefreshes) -> Outcome {
         let url = self.endpoint(&call.api_version);
         let token = match self.inner.tokens.token().await {
             Ok(token) => token,
@@ -543,12 +543,12 @@ impl Client {
             Err(e) => return self.transport_failure(&url, e),
         };
         warn_about_version(&headers, &call.api_version, call.operation);
-        if status == 401 && !*refreshed_token {
-            // The token went stale (revoked, rotated): fetch one fresh token and try once
-            // more. Shopify did not run the request.
+        if status == 401 && refreshes.may_refresh(&token) {
+            // The token went stale (revoked, rotated): fetch a fresh token and try again.
+            // Shopify did not run the request.
             tracing::debug!("access token rejected (401); fetching a new one");
             self.inner.tokens.invalidate(&token);
-            *refreshed_token = true;
+            refreshes.rejected(token);
             return Outcome::Retry(Failure {
                 kind: RetryKind::TokenRefresh,
                 before_processing: true,
@@ -641,6 +641,35 @@ impl Answer {
             api_version: self.api_version,
             attempts: self.attempts,
         }
+    }
+}
+
+/// Most new tokens one call fetches after 401s: a token can be revoked again while a
+/// call is retrying other failures, but a source that keeps handing out rejected tokens
+/// must not loop.
+const MAX_TOKEN_REFRESHES: u32 = 10;
+
+/// The token refreshes of one call.
+#[derive(Default)]
+struct TokenRefreshes {
+    count: u32,
+    last_rejected: Option<AccessToken>,
+}
+
+impl TokenRefreshes {
+    /// Whether a 401 on `token` is worth a new token: within the bound, and not the very
+    /// token rejected before (a fresh fetch returned it again, so it would fail again).
+    fn may_refresh(&self, token: &AccessToken) -> bool {
+        self.count < MAX_TOKEN_REFRESHES
+            && !self
+                .last_rejected
+                .as_ref()
+                .is_some_and(|t| t.is_same(token))
+    }
+
+    fn rejected(&mut self, token: AccessToken) {
+        self.count += 1;
+        self.last_rejected = Some(token);
     }
 }
 
@@ -916,5 +945,21 @@ mod tests {
             client.endpoint("2026-10").as_str(),
             "http://127.0.0.1:8080/proxy/admin/api/2026-10/graphql.json"
         );
+    }
+
+    #[test]
+    fn a_call_refreshes_new_tokens_up_to_the_bound_but_never_the_same_one_twice() {
+        let mut refreshes = TokenRefreshes::default();
+        let first = AccessToken::new("shpat_one", None, None);
+        assert!(refreshes.may_refresh(&first));
+        refreshes.rejected(first.clone());
+        assert!(!refreshes.may_refresh(&first), "the source gave it back");
+        for n in 1..MAX_TOKEN_REFRESHES {
+            let next = AccessToken::new(format!("shpat_{n}"), None, None);
+            assert!(refreshes.may_refresh(&next));
+            refreshes.rejected(next);
+        }
+        let one_more = AccessToken::new("shpat_more", None, None);
+        assert!(!refreshes.may_refresh(&one_more), "bounded");
     }
 }

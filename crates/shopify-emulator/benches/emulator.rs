@@ -33,6 +33,22 @@ fn percentiles(mut samples: Vec<Duration>) -> String {
     )
 }
 
+/// Fails unless an answer is a 200 without `errors` holding `nodes` products: a THROTTLED,
+/// a 401 or an error would otherwise read as a fast run.
+fn check_answer(status: u16, answer: &Value, nodes: usize) -> anyhow::Result<()> {
+    anyhow::ensure!(status == 200, "status {status}: {answer}");
+    anyhow::ensure!(
+        answer.get("errors").is_none(),
+        "errors: {}",
+        answer["errors"]
+    );
+    let got = answer["data"]["products"]["nodes"]
+        .as_array()
+        .map_or(0, Vec::len);
+    anyhow::ensure!(got == nodes, "{got} products, expected {nodes}");
+    Ok(())
+}
+
 fn schema_load() -> anyhow::Result<()> {
     let mut samples = Vec::new();
     for _ in 0..5 {
@@ -56,25 +72,26 @@ fn in_process() -> anyhow::Result<()> {
         .bucket(UNTHROTTLED, UNTHROTTLED)
         .in_process()?;
     let body = json!({"query": PAGE});
-    let (status, answer) = local.graphql(&body);
-    anyhow::ensure!(
-        status == 200 && answer.get("errors").is_none(),
-        "bad answer: {answer}"
-    );
     let mut samples = Vec::new();
     for _ in 0..RUNS {
         let start = Instant::now();
-        let (_, answer) = local.graphql(&body);
+        let (status, answer) = local.graphql(&body);
         samples.push(start.elapsed());
-        std::hint::black_box(answer);
+        check_answer(status, &answer, 160)?;
     }
     println!("products(160) in-process       {}", percentiles(samples));
     let small = json!({"query": "{ shop { name } }"});
     let mut samples = Vec::new();
     for _ in 0..RUNS {
         let start = Instant::now();
-        std::hint::black_box(local.graphql(&small));
+        let (status, answer) = local.graphql(&small);
         samples.push(start.elapsed());
+        anyhow::ensure!(
+            status == 200
+                && answer.get("errors").is_none()
+                && answer["data"]["shop"]["name"].is_string(),
+            "status {status}: {answer}"
+        );
     }
     println!("shop {{ name }} in-process       {}", percentiles(samples));
     Ok(())
@@ -104,9 +121,9 @@ async fn over_http() -> anyhow::Result<()> {
         .context("no token")?
         .to_owned();
     let url = emu.graphql_url("2026-10");
-    for (label, page) in [
-        ("products(160) over HTTP       ", PAGE),
-        ("products(250) over HTTP       ", PAGE_250),
+    for (label, page, nodes) in [
+        ("products(160) over HTTP       ", PAGE, 160),
+        ("products(250) over HTTP       ", PAGE_250, 250),
     ] {
         let body = json!({"query": page});
         let mut samples = Vec::new();
@@ -119,8 +136,12 @@ async fn over_http() -> anyhow::Result<()> {
                 .json(&body)
                 .send()
                 .await?;
+            let status = res.status().as_u16();
             let text = res.bytes().await?;
             let elapsed = start.elapsed();
+            let answer: Value = serde_json::from_slice(&text)
+                .with_context(|| format!("status {status}: not JSON"))?;
+            check_answer(status, &answer, nodes)?;
             if i >= 5 {
                 samples.push(elapsed);
             }

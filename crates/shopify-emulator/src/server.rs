@@ -41,6 +41,9 @@ pub struct RecordedRequest {
     /// The body: JSON as sent, a form as an object of strings, anything else as a string,
     /// `null` when empty.
     pub body: serde_json::Value,
+    /// The body's bytes exactly as received (as UTF-8, invalid sequences replaced), for
+    /// tests that pin the wire form: key order, spacing, escapes.
+    pub raw_body: String,
 }
 
 /// State shared by all handlers.
@@ -163,6 +166,7 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
             .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned()),
         headers,
         body: body_as_json(&bytes, &parts.headers),
+        raw_body: String::from_utf8_lossy(&bytes).into_owned(),
     };
     shared
         .requests

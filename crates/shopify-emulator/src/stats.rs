@@ -27,6 +27,10 @@ pub struct Stats {
     pub writes: BTreeMap<String, u64>,
     /// Mutations answered from an earlier result with the same idempotency key.
     pub replays: u64,
+    /// Non-null fields answered with a plausible default because the emulator's data
+    /// had no value for them (an empty string, zero, the first enum value, ...). Tests
+    /// that check what an operation returned expect none.
+    pub made_up_values: u64,
 }
 
 impl Stats {

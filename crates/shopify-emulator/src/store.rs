@@ -104,6 +104,12 @@ impl Store {
                 store.register(item);
             }
         }
+        // Optional: the types `metaobjectUpsert` accepts.
+        if let Some(Json::Array(items)) = doc.get("metaobjectDefinitions") {
+            for item in items.clone() {
+                store.register(item);
+            }
+        }
         Ok(store)
     }
 

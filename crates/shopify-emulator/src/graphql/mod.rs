@@ -21,6 +21,7 @@ mod mutations;
 mod resolve;
 pub(crate) mod validate;
 mod variables;
+mod writes;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap as StdHashMap;
@@ -317,7 +318,10 @@ pub(crate) fn run_json(
                 app,
                 base_url,
             );
-            shared.recorder.update(|s| s.replays += executed.replays);
+            shared.recorder.update(|s| {
+                s.replays += executed.replays;
+                s.made_up_values += executed.made_up;
+            });
             shared.recorder.record_writes(executed.writes);
             let body = executed.body;
             let actual = body.get("data").map_or(0, |data| {
@@ -374,6 +378,7 @@ struct Executed {
     body: Value,
     writes: Vec<AppliedWrite>,
     replays: u64,
+    made_up: u64,
 }
 
 /// Executes a validated operation against the shop's data as `app`.
@@ -400,6 +405,7 @@ fn execute(
             variables: variables.clone(),
             writes: RefCell::default(),
             replays: Cell::default(),
+            made_up: Cell::default(),
         };
         let root = Obj {
             ctx: &ctx,
@@ -413,12 +419,18 @@ fn execute(
             .implementers_map(engine.implementers())
             .enable_schema_introspection(true)
             .execute_sync(&root);
-        (result, ctx.writes.take(), ctx.replays.get())
+        (
+            result,
+            ctx.writes.take(),
+            ctx.replays.get(),
+            ctx.made_up.get(),
+        )
     };
     let root_name = schema
         .root_operation(operation.operation_type)
         .map_or("QueryRoot", |n| n.as_str());
-    let (result, writes, replays) = if operation.operation_type == OperationType::Mutation {
+    let (result, writes, replays, made_up) = if operation.operation_type == OperationType::Mutation
+    {
         let mut guard = shop.store.write().unwrap_or_else(PoisonError::into_inner);
         let store: &mut Store = &mut guard;
         run(StoreAccess::Write(RefCell::new(store)), root_name)
@@ -447,6 +459,7 @@ fn execute(
         body,
         writes,
         replays,
+        made_up,
     }
 }
 
@@ -523,6 +536,7 @@ pub(crate) fn run_bulk(
         variables: JsonMap::new(),
         writes: RefCell::default(),
         replays: Cell::default(),
+        made_up: Cell::default(),
     };
     let root = Obj {
         ctx: &bulk_ctx,

@@ -8,6 +8,7 @@ use serde_json_bytes::{Value as Json, json};
 use super::admission;
 use super::resolve::{Ctx, field_error};
 use super::validate;
+use super::writes;
 use crate::stats::AppliedWrite;
 use crate::store::{JsonMap, NOW, Store, gid_parts, handleize};
 
@@ -64,6 +65,14 @@ pub(crate) fn resolve<'a, 's>(
             "metafieldsSet" => Ok(metafields_set(store, args)),
             "inventorySetQuantities" => Ok(inventory_set_quantities(store, args)),
             "bulkOperationRunQuery" => Ok(bulk_run_query(ctx, store, args)),
+            "collectionCreate" => Ok(writes::collection_create(store, args)),
+            "customerCreate" => Ok(writes::customer_create(store, args)),
+            "customerUpdate" => Ok(writes::customer_update(store, args)),
+            "draftOrderCreate" => Ok(writes::draft_order_create(store, args)),
+            "metaobjectUpsert" => Ok(writes::metaobject_upsert(store, args)),
+            "productVariantsBulkUpdate" => Ok(writes::product_variants_bulk_update(store, args)),
+            "tagsAdd" => Ok(writes::tags_add(store, args)),
+            "webhookSubscriptionCreate" => Ok(writes::webhook_subscription_create(store, args)),
             other => not_implemented(ctx, other, ty),
         })
         .unwrap_or_else(|| Err(field_error("BAD_REQUEST", "Mutations need write access.")))?;
@@ -157,7 +166,7 @@ fn product_create(store: &mut Store, args: &JsonMap) -> Json {
     json!({"product": id, "userErrors": []})
 }
 
-fn strip_tags(html: &str) -> String {
+pub(crate) fn strip_tags(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in html.chars() {
@@ -299,7 +308,7 @@ fn product_delete(store: &mut Store, args: &JsonMap) -> Json {
 }
 
 /// Metafield types and how their values are checked.
-fn check_value(kind: &str, value: &str) -> Result<(), &'static str> {
+pub(crate) fn check_value(kind: &str, value: &str) -> Result<(), &'static str> {
     let base = kind.strip_prefix("list.");
     if base.is_some() {
         return match serde_json::from_str::<serde_json::Value>(value) {

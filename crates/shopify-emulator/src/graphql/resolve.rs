@@ -53,6 +53,8 @@ pub(crate) struct Ctx<'s> {
     pub(crate) writes: RefCell<Vec<AppliedWrite>>,
     /// Mutations of this request answered from an earlier result with the same key.
     pub(crate) replays: Cell<u64>,
+    /// Non-null values the data did not have, answered with a plausible default.
+    pub(crate) made_up: Cell<u64>,
 }
 
 impl<'s> Ctx<'s> {
@@ -175,6 +177,9 @@ impl<'s> Ctx<'s> {
                 let non_null = ty.is_non_null();
                 match self.schema.types.get(name.as_str()) {
                     Some(ExtendedType::Scalar(_)) => {
+                        if value.is_none() && non_null {
+                            self.made_up.set(self.made_up.get() + 1);
+                        }
                         Ok(ResolvedValue::leaf(scalar(name, value, non_null, origin)))
                     }
                     Some(ExtendedType::Enum(def)) => {
@@ -183,9 +188,12 @@ impl<'s> Ctx<'s> {
                             .filter(|s| def.values.contains_key(*s));
                         Ok(match (valid, non_null) {
                             (Some(s), _) => ResolvedValue::leaf(s),
-                            (None, true) => ResolvedValue::leaf(
-                                def.values.keys().next().map_or("", |k| k.as_str()),
-                            ),
+                            (None, true) => {
+                                self.made_up.set(self.made_up.get() + 1);
+                                ResolvedValue::leaf(
+                                    def.values.keys().next().map_or("", |k| k.as_str()),
+                                )
+                            }
                             (None, false) => ResolvedValue::null(),
                         })
                     }
@@ -210,11 +218,14 @@ impl<'s> Ctx<'s> {
                             (Some(data), _) => {
                                 Ok(ResolvedValue::object(self.object(name, data, origin)))
                             }
-                            (None, true) => Ok(ResolvedValue::object(self.object(
-                                name,
-                                Arc::new(json!({})),
-                                origin,
-                            ))),
+                            (None, true) => {
+                                self.made_up.set(self.made_up.get() + 1);
+                                Ok(ResolvedValue::object(self.object(
+                                    name,
+                                    Arc::new(json!({})),
+                                    origin,
+                                )))
+                            }
                             (None, false) => Ok(ResolvedValue::null()),
                         }
                     }
@@ -675,6 +686,32 @@ fn root_field<'a, 's>(
     if is_connection(ctx.schema, ty_name) {
         let node = node_type(ctx.schema, ty_name).unwrap_or_default();
         let mut items = ctx.items_of(&node);
+        // Root filters that are arguments rather than a search `query`.
+        if let Some(kind) = args
+            .get("type")
+            .and_then(Json::as_str)
+            .filter(|_| node == "Metaobject")
+        {
+            items.retain(|it| {
+                it.data
+                    .as_deref()
+                    .and_then(|d| d.get("type"))
+                    .and_then(Json::as_str)
+                    == Some(kind)
+            });
+        }
+        if let Some(topics) = args
+            .get("topics")
+            .and_then(Json::as_array)
+            .filter(|_| node == "WebhookSubscription")
+        {
+            items.retain(|it| {
+                it.data
+                    .as_deref()
+                    .and_then(|d| d.get("topic"))
+                    .is_some_and(|t| topics.contains(t))
+            });
+        }
         if node == "Location" && args.get("includeInactive").and_then(Json::as_bool) != Some(true) {
             items.retain(|it| {
                 it.data

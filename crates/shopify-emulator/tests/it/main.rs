@@ -18,3 +18,4 @@ mod pagination; // cursors both ways, window errors, search and sort
 mod server; // headers, version fall-forward, recording, shutdown on drop
 mod support; // harness shared by the above
 mod validation; // static errors as graphql-ruby shapes them (golden snapshots)
+mod writes; // customers, collections, draft orders, metaobjects, webhooks, variants, tags: user errors

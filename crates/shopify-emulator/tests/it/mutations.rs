@@ -302,14 +302,14 @@ async fn bulk_query_completes_immediately() {
 async fn an_unimplemented_mutation_says_so_in_its_user_errors_and_writes_nothing() {
     let h = Harness::start().await;
     let body = h
-        .gql(r#"mutation { tagsAdd(id: "gid://shopify/Product/1001", tags: ["x"]) { node { id } userErrors { field message } } }"#, json!({}))
+        .gql(r#"mutation { collectionDelete(input: {id: "gid://shopify/Collection/501"}) { deletedCollectionId userErrors { field message } } }"#, json!({}))
         .await;
     assert_eq!(body.get("errors"), None, "{body}");
     assert_eq!(
-        body["data"]["tagsAdd"],
-        json!({"node": null, "userErrors": [{"field": null, "message": "The emulator does not implement the mutation tagsAdd; nothing was written."}]})
+        body["data"]["collectionDelete"],
+        json!({"deletedCollectionId": null, "userErrors": [{"field": null, "message": "The emulator does not implement the mutation collectionDelete; nothing was written."}]})
     );
-    assert_eq!(h.emu.stats().writes_of("tagsAdd"), 0);
+    assert_eq!(h.emu.stats().writes_of("collectionDelete"), 0);
 }
 
 #[tokio::test]

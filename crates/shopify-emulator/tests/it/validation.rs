@@ -1,6 +1,17 @@
-//! Static errors, pinned as golden snapshots. They exist because clients parse these shapes:
-//! graphql-ruby wording, camelCase codes, `path` starting with `"query OpName"`, and no
-//! `data` or `extensions` (see DESIGN.md, "Observed live behaviour").
+//! Static errors, pinned as golden snapshots. They exist because clients parse these shapes.
+//! What they pin is what the live Admin API was seen to answer (the project's design notes
+//! record responses from 2025-01 to 2026-07; no copy of them is in this repository):
+//! - HTTP 200 whatever the error, and the body holds `errors` only: no `data`, no
+//!   `extensions`, no cost;
+//! - graphql-ruby's wording, e.g. `Field 'definitelyNotAProductField' doesn't exist on
+//!   type 'Product'`, with camelCase `extensions.code` (`undefinedField`,
+//!   `selectionMismatch`, `missingRequiredArguments`, ...);
+//! - each error has `message, locations, path, extensions`, and `path` starts with
+//!   `"query OpName"` (bare `"query"` when anonymous); parse errors have no `path`;
+//! - variable errors are `INVALID_VARIABLE` with `value` and `problems`.
+//!
+//! Shopify's public docs describe the envelope (<https://shopify.dev/docs/api/admin-graphql#status_and_error_codes>)
+//! but not this wording, so the snapshots, not the docs, are the reference here.
 
 use serde_json::{Value, json};
 
