@@ -20,6 +20,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod body;
 mod client;
 pub mod codec;
 pub mod cost;
@@ -31,6 +32,7 @@ pub mod scalars;
 mod throttle;
 mod user_errors;
 
+pub use body::DEFAULT_MAX_RESPONSE_BYTES;
 pub use client::{
     BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response, request_body,
 };

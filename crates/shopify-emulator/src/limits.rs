@@ -100,15 +100,30 @@ impl Limits {
         };
         let counts = Counts::of(&ast);
         let over = [
-            (counts.selections, self.max_selections, "selections", "MAX_SELECTIONS_EXCEEDED"),
-            (counts.aliases, self.max_aliases, "aliases", "MAX_ALIASES_EXCEEDED"),
+            (
+                counts.selections,
+                self.max_selections,
+                "selections",
+                "MAX_SELECTIONS_EXCEEDED",
+            ),
+            (
+                counts.aliases,
+                self.max_aliases,
+                "aliases",
+                "MAX_ALIASES_EXCEEDED",
+            ),
             (
                 counts.variables,
                 self.max_variables,
                 "variable definitions",
                 "MAX_VARIABLES_EXCEEDED",
             ),
-            (counts.fragments, self.max_fragments, "fragments", "MAX_FRAGMENTS_EXCEEDED"),
+            (
+                counts.fragments,
+                self.max_fragments,
+                "fragments",
+                "MAX_FRAGMENTS_EXCEEDED",
+            ),
         ];
         for (count, max, what, code) in over {
             if count > max {
@@ -160,7 +175,11 @@ fn scan(source: &str) -> Scan {
                 out.tokens += 1;
                 i += 3;
                 while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
-                    i += if bytes[i..].starts_with(b"\\\"\"\"") { 4 } else { 1 };
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
                 }
                 i += 3;
             }
@@ -323,7 +342,13 @@ mod tests {
     fn the_scan_counts_tokens_the_way_graphql_lexes_them() {
         let source = "query Q($a: [Int!] = [1, -2.5e3]) { f(s: \"a \\\" {\", b: \"\"\"x \"\" {\"\"\") ... on T { g } } # { ignored";
         // query Q ( $ a : [ Int ! ] = [ 1 -2.5e3 ] ) { f ( s : "…" b : """…""" ) ... on T { g } }
-        assert_eq!(scan(source), Scan { tokens: 33, depth: 2 });
+        assert_eq!(
+            scan(source),
+            Scan {
+                tokens: 33,
+                depth: 2
+            }
+        );
     }
 
     #[test]
@@ -349,17 +374,29 @@ mod tests {
             assert_eq!(code(&limits, source).as_deref(), expect, "{source}");
         };
         check(&"#".repeat(10_001), Some("MAX_DOCUMENT_SIZE_EXCEEDED"));
-        check(&format!("{{ {} }}", "a ".repeat(1_000)), Some("MAX_TOKENS_EXCEEDED"));
-        check(&format!("{{ {} }}", "a ".repeat(51)), Some("MAX_SELECTIONS_EXCEEDED"));
+        check(
+            &format!("{{ {} }}", "a ".repeat(1_000)),
+            Some("MAX_TOKENS_EXCEEDED"),
+        );
+        check(
+            &format!("{{ {} }}", "a ".repeat(51)),
+            Some("MAX_SELECTIONS_EXCEEDED"),
+        );
         let aliases: String = (0..11).map(|i| format!("a{i}: shop {{ name }} ")).collect();
         check(&format!("{{ {aliases} }}"), Some("MAX_ALIASES_EXCEEDED"));
-        check("query($a: Int, $b: Int, $c: Int, $d: Int) { shop { name } }", Some("MAX_VARIABLES_EXCEEDED"));
+        check(
+            "query($a: Int, $b: Int, $c: Int, $d: Int) { shop { name } }",
+            Some("MAX_VARIABLES_EXCEEDED"),
+        );
         check(
             "{ ...A } fragment A on QueryRoot { shop { name } } fragment B on Shop { name } fragment C on Shop { name }",
             Some("MAX_FRAGMENTS_EXCEEDED"),
         );
         check("{ a { b { c { d { e } } } } }", None);
-        check("{ a { b { c { d { e { f } } } } } }", Some("MAX_DEPTH_EXCEEDED"));
+        check(
+            "{ a { b { c { d { e { f } } } } } }",
+            Some("MAX_DEPTH_EXCEEDED"),
+        );
         // Depth counts through fragments, and a cycle does not loop.
         check(
             "{ a { ...A } } fragment A on T { b { c { ...B } } } fragment B on T { d { e { f { g } } } }",

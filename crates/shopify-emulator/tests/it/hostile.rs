@@ -37,7 +37,12 @@ fn hostile() -> Vec<(&'static str, &'static str, &'static str, Vec<u8>)> {
         .map(|i| format!("fragment C{i} on Shop {{ ...C{} }} ", i + 1))
         .collect();
     vec![
-        ("20 000 aliases", GRAPHQL, JSON, gql(format!("{{ {aliases} }}"))),
+        (
+            "20 000 aliases",
+            GRAPHQL,
+            JSON,
+            gql(format!("{{ {aliases} }}")),
+        ),
         (
             "20 000 variable definitions",
             GRAPHQL,
@@ -50,13 +55,27 @@ fn hostile() -> Vec<(&'static str, &'static str, &'static str, Vec<u8>)> {
             JSON,
             gql(format!("{{ shop {{ {} }} }}", "name ".repeat(n))),
         ),
-        ("2 400 repeated fields (near the limits; valid)", GRAPHQL, JSON, gql(near_limit)),
-        ("490 costly aliases (near the limits)", GRAPHQL, JSON, gql(format!("{{ {costly} }}"))),
+        (
+            "2 400 repeated fields (near the limits; valid)",
+            GRAPHQL,
+            JSON,
+            gql(near_limit),
+        ),
+        (
+            "490 costly aliases (near the limits)",
+            GRAPHQL,
+            JSON,
+            gql(format!("{{ {costly} }}")),
+        ),
         (
             "10 000 nested selection sets",
             GRAPHQL,
             JSON,
-            gql(format!("{}{}", "{ shop ".repeat(10_000), "}".repeat(10_000))),
+            gql(format!(
+                "{}{}",
+                "{ shop ".repeat(10_000),
+                "}".repeat(10_000)
+            )),
         ),
         (
             "50 000 nested list values",
@@ -84,13 +103,19 @@ fn hostile() -> Vec<(&'static str, &'static str, &'static str, Vec<u8>)> {
             "10 000 inline fragments",
             GRAPHQL,
             JSON,
-            gql(format!("{{ {} }}", "... on QueryRoot { shop { name } } ".repeat(10_000))),
+            gql(format!(
+                "{{ {} }}",
+                "... on QueryRoot { shop { name } } ".repeat(10_000)
+            )),
         ),
         (
             "20 000 directives on one field",
             GRAPHQL,
             JSON,
-            gql(format!("{{ shop {} {{ name }} }}", "@skip(if: false) ".repeat(n))),
+            gql(format!(
+                "{{ shop {} {{ name }} }}",
+                "@skip(if: false) ".repeat(n)
+            )),
         ),
         (
             "a 900 KB string argument",
@@ -129,8 +154,18 @@ fn hostile() -> Vec<(&'static str, &'static str, &'static str, Vec<u8>)> {
             .into_bytes(),
         ),
         ("a 3 MB body", GRAPHQL, JSON, vec![b' '; 3 * 1024 * 1024]),
-        ("binary garbage", GRAPHQL, JSON, (0..=255u8).cycle().take(100_000).collect()),
-        ("a 3 MB token request", TOKEN, JSON, vec![b' '; 3 * 1024 * 1024]),
+        (
+            "binary garbage",
+            GRAPHQL,
+            JSON,
+            (0..=255u8).cycle().take(100_000).collect(),
+        ),
+        (
+            "a 3 MB token request",
+            TOKEN,
+            JSON,
+            vec![b' '; 3 * 1024 * 1024],
+        ),
         (
             "a token request with 100 000 form fields",
             TOKEN,
@@ -168,7 +203,10 @@ async fn every_hostile_request_is_refused_quickly_and_the_shop_still_answers() {
         assert!(status < 500, "{name}: HTTP {status} {text:.300}");
         let refused = status >= 400 || json.get("errors").is_some();
         // The one valid document is there for its time, not its refusal.
-        assert!(refused || name.ends_with("valid)"), "{name}: accepted: {text:.300}");
+        assert!(
+            refused || name.ends_with("valid)"),
+            "{name}: accepted: {text:.300}"
+        );
         eprintln!("{name}: HTTP {status} in {elapsed:?}");
         if elapsed > BUDGET {
             slow.push(format!("{name}: {elapsed:?}"));
@@ -182,7 +220,9 @@ async fn every_hostile_request_is_refused_quickly_and_the_shop_still_answers() {
 #[tokio::test]
 async fn a_document_over_a_limit_gets_a_static_error_with_its_code() {
     let h = Harness::start().await;
-    let aliases: String = (0..501).map(|i| format!("a{i}: shop {{ name }} ")).collect();
+    let aliases: String = (0..501)
+        .map(|i| format!("a{i}: shop {{ name }} "))
+        .collect();
     let body = h.gql(&format!("{{ {aliases} }}"), json!({})).await;
     assert_eq!(
         body,
@@ -205,5 +245,8 @@ async fn limits_are_configurable() {
         body["errors"][0]["message"],
         "Query has depth of 3, which exceeds max depth of 2"
     );
-    assert_eq!(h.data("{ shop { name } }", json!({})).await["shop"]["name"], "Demo Shop");
+    assert_eq!(
+        h.data("{ shop { name } }", json!({})).await["shop"]["name"],
+        "Demo Shop"
+    );
 }
