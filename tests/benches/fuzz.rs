@@ -40,7 +40,7 @@ fn main() -> anyhow::Result<()> {
         let report = (target.run)(n, seed);
         println!(
             "fuzz: {:<18} cases={:<7} panics={} hangs={} slowest={:.1?} in {:.1?}",
-            report.target,
+            target.name,
             report.cases,
             report.panics,
             report.hangs,

@@ -29,7 +29,7 @@ use crate::{EmulatorError, graphql, oauth};
 
 /// The request log keeps at most this many (the oldest half goes when it is full), so a
 /// long-running emulator does not grow without bound.
-const MAX_RECORDED: usize = 10_000;
+const MAX_RECORDED: usize = 4_096;
 
 /// One request the emulator received, for tests to inspect.
 #[derive(Debug, Clone, PartialEq)]
@@ -451,7 +451,7 @@ impl RunningEmulator {
         url
     }
 
-    /// The requests received so far, oldest first (the last 5 000 to 10 000 of them).
+    /// The requests received so far, oldest first (the last 2 048 to 4 096 of them).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared
             .requests
