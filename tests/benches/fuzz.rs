@@ -38,6 +38,10 @@ fn main() -> anyhow::Result<()> {
         let n = u32::try_from(total * u64::from(target.weight) / weights)?;
         let begun = Instant::now();
         let report = (target.run)(n, seed);
+        assert_eq!(
+            report.target, target.name,
+            "a target reports under its own name"
+        );
         println!(
             "fuzz: {:<18} cases={:<7} panics={} hangs={} slowest={:.1?} in {:.1?}",
             target.name,
