@@ -3,7 +3,8 @@
 
 use crate::fuzz_targets::{Report, targets};
 
-/// Cases per unit of a target's weight: the whole short suite takes seconds on a debug build.
+/// Cases per unit of a target's weight: the whole short suite takes seconds on a debug
+/// build. `FUZZ_CASES_PER_WEIGHT` runs more (a longer run on a debug build).
 const CASES_PER_WEIGHT: u32 = 4;
 const SEED: u64 = 12;
 
@@ -25,7 +26,16 @@ fn short(name: &str) {
         .into_iter()
         .find(|t| t.name == name)
         .expect("a target of that name");
-    check(&(target.run)(target.weight * CASES_PER_WEIGHT, SEED));
+    let per_weight = std::env::var("FUZZ_CASES_PER_WEIGHT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(CASES_PER_WEIGHT);
+    let report = (target.run)(target.weight * per_weight, SEED);
+    eprintln!(
+        "fuzz: {:<18} cases={} panics={} hangs={} slowest={:?}",
+        report.target, report.cases, report.panics, report.hangs, report.slowest
+    );
+    check(&report);
 }
 
 #[test]
