@@ -765,42 +765,47 @@ fn graphql_answer(cases: u32, seed: u64) -> Report {
         server.set(canned);
         // Paced: the odd cost of the first answer steers the wait before the second.
         let client = pacing(true);
+        // A stall is a hang, not a stuck run: give up on the case after 10 s.
         runtime().block_on(async {
-            for _ in 0..2 {
-                let result = match which {
-                    0 => shopify_queries::shop_info(
-                        &client,
-                        shopify_queries::shop_info::Variables {},
-                    )
-                    .await
-                    .map(drop),
-                    1 => shopify_queries::products_page(
-                        &client,
-                        shopify_queries::products_page::Variables {
-                            first: 3,
-                            after: None,
-                            query: None,
-                        },
-                    )
-                    .await
-                    .map(drop),
-                    _ => shopify_queries::product_create(
-                        &client,
-                        shopify_queries::product_create::Variables {
-                            product: shopify_queries::types::ProductCreateInput::default(),
-                        },
-                    )
-                    .await
-                    .map(drop),
-                };
-                if let Err(error) = result {
-                    let shown = format!("{error} {error:?}");
-                    if shown.contains("shpat_fuzz_token") {
-                        return Err(format!("the token shows: {shown}"));
+            tokio::time::timeout(Duration::from_secs(10), async {
+                for _ in 0..2 {
+                    let result = match which {
+                        0 => shopify_queries::shop_info(
+                            &client,
+                            shopify_queries::shop_info::Variables {},
+                        )
+                        .await
+                        .map(drop),
+                        1 => shopify_queries::products_page(
+                            &client,
+                            shopify_queries::products_page::Variables {
+                                first: 3,
+                                after: None,
+                                query: None,
+                            },
+                        )
+                        .await
+                        .map(drop),
+                        _ => shopify_queries::product_create(
+                            &client,
+                            shopify_queries::product_create::Variables {
+                                product: shopify_queries::types::ProductCreateInput::default(),
+                            },
+                        )
+                        .await
+                        .map(drop),
+                    };
+                    if let Err(error) = result {
+                        let shown = format!("{error} {error:?}");
+                        if shown.contains("shpat_fuzz_token") {
+                            return Err(format!("the token shows: {shown}"));
+                        }
                     }
                 }
-            }
-            Ok(())
+                Ok(())
+            })
+            .await
+            .unwrap_or_else(|_| Err("stalled for 10 s".to_owned()))
         })
     })
 }
