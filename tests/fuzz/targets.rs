@@ -956,7 +956,7 @@ fn emulator_http(cases: u32, seed: u64) -> Report {
             .prop_map(|v| format!("/admin/api/{v}/graphql.json")),
         1 => Just("/admin/oauth/access_token".to_owned()),
         1 => Just("/bulk-operations/1.jsonl".to_owned()),
-        1 => "/[a-z/._%-]{0,30}",
+        1 => "/[a-z._%-][a-z/._%-]{0,29}",
     ];
     let method =
         proptest::sample::select(&["POST", "POST", "POST", "GET", "PUT", "DELETE", "OPTIONS"][..]);
@@ -990,7 +990,10 @@ fn emulator_http(cases: u32, seed: u64) -> Report {
     let token = runtime().block_on(demo_token(&http, &emulator));
     let report = run("emulator_http", case, cases, seed, |case| {
         runtime().block_on(async {
-            let url = emulator.url().join(&case.path).map_err(|e| e.to_string())?;
+            // A path the URL parser refuses never reaches the server.
+            let Ok(url) = emulator.url().join(&case.path) else {
+                return Ok(());
+            };
             let method =
                 reqwest::Method::from_bytes(case.method.as_bytes()).map_err(|e| e.to_string())?;
             let mut request = http.request(method, url).body(case.body.clone());
