@@ -53,10 +53,9 @@ impl QueryCost {
         let restore_rate = status.get("restoreRate")?.as_f64()?;
         // A bucket report no real shop sends (found by fuzzing: a restore rate of 0 made the
         // pacer wait for ever) is ignored rather than believed.
-        if !(maximum_available >= 1.0 && restore_rate >= 1.0)
-            || !maximum_available.is_finite()
-            || !restore_rate.is_finite()
-        {
+        let credible = (1.0..f64::INFINITY).contains(&maximum_available)
+            && (1.0..f64::INFINITY).contains(&restore_rate);
+        if !credible {
             return None;
         }
         let currently_available = status.get("currentlyAvailable")?.as_f64()?;
