@@ -6,6 +6,9 @@ mod cli; // shopify-admin commands: products with and without credentials
 mod demo_data; // every seeded demo-shop object decodes through the typed queries
 mod every_operation; // every operation in graphql/ decodes from the emulator's answer
 mod first_program; // a user's first program: Client::from_env with the emulator's .env lines
+mod fuzz; // the short version of every fuzz target, and inputs that once failed
+#[path = "../fuzz/targets.rs"]
+mod fuzz_targets; // the fuzz targets, shared with `--bench fuzz`
 mod graphql; // introspection, pagination, writes then reads, user errors, error shapes, scopes
 mod operations; // typed results of a few operations, and graphql_client compatibility
 mod request_bodies; // the exact request body of every operation (snapshots)

@@ -278,3 +278,39 @@ async fn separate_calls_get_separate_idempotency_keys() {
     assert_eq!(stats.writes_of("inventorySetQuantities"), 2);
     assert_eq!(stats.replays, 0);
 }
+
+#[tokio::test]
+async fn an_answer_longer_than_the_clients_cap_is_a_typed_error_and_not_retried() {
+    let h = Harness::with(Emulator::builder(), |client| {
+        client.retry(quick_retries()).max_response_bytes(2_000)
+    })
+    .await
+    .unwrap();
+    // A small answer fits under the cap.
+    shop_info(&h.client, shop_info::Variables {}).await.unwrap();
+    h.emulator.reset_stats();
+
+    let error = products_page(&h.client, page(50)).await.unwrap_err();
+
+    match &error {
+        Error::ResponseTooLarge {
+            operation,
+            status,
+            limit,
+            request_id,
+        } => {
+            assert_eq!(
+                (operation.as_str(), *status, *limit),
+                ("ProductsPage", 200, 2_000)
+            );
+            assert!(request_id.is_some(), "{error}");
+        }
+        other => panic!("expected ResponseTooLarge, got {other:?}"),
+    }
+    assert_eq!(
+        h.emulator.stats().requests,
+        1,
+        "a too-large answer is not retried"
+    );
+    assert!(error.to_string().contains("max_response_bytes"), "{error}");
+}

@@ -384,13 +384,21 @@ impl Inner {
 
     /// The start of the body with any token and the client secret removed.
     fn excerpt(&self, body: &[u8], json: Option<&serde_json::Map<String, Value>>) -> String {
-        let text = match json {
-            Some(map) if map.contains_key("access_token") => {
-                let mut map = map.clone();
-                map.insert("access_token".to_owned(), Value::from(REDACTED));
-                Value::Object(map).to_string()
+        let _ = json;
+        // Any JSON shape (found by fuzzing: a token inside an array was shown), and text
+        // that is not JSON (a cut answer) is cut at the key.
+        let text = match serde_json::from_slice::<Value>(body) {
+            Ok(mut value) => {
+                redact_tokens(&mut value);
+                value.to_string()
             }
-            _ => String::from_utf8_lossy(body).into_owned(),
+            Err(_) => {
+                let text = String::from_utf8_lossy(body).into_owned();
+                match text.find("access_token") {
+                    Some(at) => format!("{}{REDACTED}", &text[..at + "access_token".len()]),
+                    None => text,
+                }
+            }
         };
         // Scrubbed before cutting, so a secret straddling the cut cannot leak half-way.
         truncate(self.scrub(&text).trim(), EXCERPT_CHARS)
@@ -408,6 +416,23 @@ impl Inner {
             text = text.replace(&encoded, REDACTED);
         }
         text
+    }
+}
+
+/// Replaces every `access_token` value, at any depth, with `[redacted]`.
+fn redact_tokens(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                if key == "access_token" {
+                    *inner = Value::from(REDACTED);
+                } else {
+                    redact_tokens(inner);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_tokens),
+        _ => {}
     }
 }
 
@@ -652,6 +677,21 @@ mod tests {
         let excerpt = source("SECRET-VALUE").inner.excerpt(body.as_bytes(), None);
         assert!(!excerpt.contains("SEC"), "{excerpt}");
         assert!(excerpt.ends_with("[re…"), "{excerpt}");
+    }
+
+    #[test]
+    fn excerpt_redacts_an_access_token_at_any_depth_or_in_a_cut_answer() {
+        // Found by fuzzing: a token answer wrapped in an array was shown in the error.
+        let source = source("s");
+        for body in [
+            r#"[{"access_token":"shpat_leak","scope":"a"}]"#,
+            r#"{"data":{"access_token":"shpat_leak"}}"#,
+            r#"{"access_token":"shpat_leak","sco"#,
+        ] {
+            let excerpt = source.inner.excerpt(body.as_bytes(), None);
+            assert!(!excerpt.contains("shpat_leak"), "{excerpt}");
+            assert!(excerpt.contains("[redacted]"), "{excerpt}");
+        }
     }
 
     #[test]

@@ -86,7 +86,13 @@ impl ShopDomain {
         if handle.len() > MAX_HANDLE_LEN {
             return fail(ShopDomainErrorKind::HandleTooLong);
         }
-        Ok(Self(format!("{handle}{SUFFIX}")))
+        let domain = format!("{handle}{SUFFIX}");
+        // `xn--` labels are punycode, which the URL parser decodes and may refuse
+        // (found by fuzzing: `xn--` alone). `url()` relies on this check.
+        if Url::parse(&format!("https://{domain}/")).is_err() {
+            return fail(ShopDomainErrorKind::InvalidHandle);
+        }
+        Ok(Self(domain))
     }
 
     /// The canonical domain, e.g. `my-store.myshopify.com`.
@@ -328,6 +334,9 @@ mod tests {
             ("-store.myshopify.com", K::InvalidHandle),
             ("a.b.myshopify.com", K::InvalidHandle),
             ("my-store..myshopify.com", K::InvalidHandle),
+            // Found by fuzzing: punycode the URL parser refuses.
+            ("xn--", K::InvalidHandle),
+            ("xn--.myshopify.com", K::InvalidHandle),
             (&"x".repeat(64), K::HandleTooLong),
         ];
         for (input, kind) in bad {

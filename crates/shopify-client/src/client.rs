@@ -14,6 +14,7 @@ use shopify_auth::{
 use tracing::Instrument;
 use url::Url;
 
+use crate::body::{DEFAULT_MAX_RESPONSE_BYTES, ReadError, read_capped};
 use crate::codec::{FromJson, Path, ToJson};
 use crate::error::{Attempt, Error, GraphqlError, GraphqlErrors};
 use crate::retry::RetryPolicy;
@@ -46,6 +47,7 @@ struct Inner {
     timeout: Duration,
     retry: RetryPolicy,
     throttle: Throttle,
+    max_response_bytes: usize,
 }
 
 // Lists only what is safe to show: the token source redacts itself.
@@ -91,6 +93,7 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
     pacing: bool,
+    max_response_bytes: usize,
 }
 
 /// A client that cannot be built as configured.
@@ -157,6 +160,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The longest answer read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`], 32 MiB);
+    /// a longer one fails with [`Error::ResponseTooLarge`] without being buffered.
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = max;
+        self
+    }
+
     /// Use this HTTP client. Build it from [`shopify_auth::http_client_builder`] so it
     /// follows no redirects.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
@@ -194,6 +204,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 retry: self.retry,
                 throttle: Throttle::new(self.pacing),
+                max_response_bytes: self.max_response_bytes,
             }),
         })
     }
@@ -261,6 +272,7 @@ impl Client {
             http: None,
             retry: RetryPolicy::default(),
             pacing: true,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -538,9 +550,17 @@ impl Client {
         };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let bytes = match response.bytes().await {
+        let bytes = match read_capped(response, self.inner.max_response_bytes).await {
             Ok(bytes) => bytes,
-            Err(e) => return self.transport_failure(&url, e),
+            Err(ReadError::Network(e)) => return self.transport_failure(&url, e),
+            Err(ReadError::TooLarge) => {
+                return Outcome::Fail(Error::ResponseTooLarge {
+                    operation: call.operation.to_owned(),
+                    status,
+                    limit: self.inner.max_response_bytes,
+                    request_id: self::header(&headers, "x-request-id"),
+                });
+            }
         };
         warn_about_version(&headers, &call.api_version, call.operation);
         if status == 401 && refreshes.may_refresh(&token) {

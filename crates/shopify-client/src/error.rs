@@ -56,6 +56,21 @@ pub enum Error {
         request_id: Option<String>,
     },
 
+    /// The answer was longer than the client's cap
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes));
+    /// it was not read further.
+    #[error("the answer to {operation} (HTTP {status}, request id {}) is longer than the client's limit of {limit} bytes: ask for less (`first`/`last`, fewer fields) or raise ClientBuilder::max_response_bytes", .request_id.as_deref().unwrap_or("unknown"))]
+    ResponseTooLarge {
+        /// The operation.
+        operation: String,
+        /// The status.
+        status: u16,
+        /// The cap, in bytes.
+        limit: usize,
+        /// `x-request-id`.
+        request_id: Option<String>,
+    },
+
     /// The request timed out.
     #[error("the request to {url} timed out after {timeout:?}")]
     Timeout {
@@ -151,7 +166,8 @@ impl Error {
         match self {
             Error::Http { request_id, .. }
             | Error::Decode { request_id, .. }
-            | Error::InvalidResponse { request_id, .. } => request_id.as_deref(),
+            | Error::InvalidResponse { request_id, .. }
+            | Error::ResponseTooLarge { request_id, .. } => request_id.as_deref(),
             Error::Graphql(errors) => errors.request_id.as_deref(),
             Error::Exhausted { last, .. } | Error::AmbiguousWrite { last, .. } => last.request_id(),
             _ => None,
@@ -161,7 +177,9 @@ impl Error {
     /// The HTTP status, when there was an answer.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Http { status, .. } | Error::InvalidResponse { status, .. } => Some(*status),
+            Error::Http { status, .. }
+            | Error::InvalidResponse { status, .. }
+            | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Graphql(_) | Error::Decode { .. } => Some(200),
             Error::Exhausted { last, .. } | Error::AmbiguousWrite { last, .. } => last.status(),
             _ => None,

@@ -20,6 +20,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod body;
 mod client;
 pub mod codec;
 pub mod cost;
@@ -35,6 +36,7 @@ mod user_errors;
 /// program needs no `futures` dependency of its own.
 pub use futures::{Stream, StreamExt, TryStreamExt};
 
+pub use body::DEFAULT_MAX_RESPONSE_BYTES;
 pub use client::{
     BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response,
     encode_request_body, request_body,

@@ -49,13 +49,26 @@ impl QueryCost {
     pub fn from_extensions(extensions: Option<&Value>) -> Option<Self> {
         let cost = extensions?.get("cost")?;
         let status = cost.get("throttleStatus")?;
+        let maximum_available = status.get("maximumAvailable")?.as_f64()?;
+        let restore_rate = status.get("restoreRate")?.as_f64()?;
+        // A bucket report no real shop sends (found by fuzzing: a restore rate of 0 made the
+        // pacer wait for ever) is ignored rather than believed.
+        let credible = (1.0..f64::INFINITY).contains(&maximum_available)
+            && (1.0..f64::INFINITY).contains(&restore_rate);
+        if !credible {
+            return None;
+        }
+        let currently_available = status.get("currentlyAvailable")?.as_f64()?;
+        if !currently_available.is_finite() {
+            return None;
+        }
         Some(Self {
             requested: cost.get("requestedQueryCost")?.as_f64()?,
             actual: cost.get("actualQueryCost").and_then(Value::as_f64),
             throttle: ThrottleStatus {
-                maximum_available: status.get("maximumAvailable")?.as_f64()?,
-                currently_available: status.get("currentlyAvailable")?.as_f64()?,
-                restore_rate: status.get("restoreRate")?.as_f64()?,
+                maximum_available,
+                currently_available: currently_available.clamp(0.0, maximum_available),
+                restore_rate,
             },
         })
     }
@@ -161,9 +174,15 @@ impl Throttle {
                             };
                         }
                         let rate = status.restore_rate.max(0.001);
-                        Some(Duration::from_secs_f64(
-                            ((target - predicted) / rate).max(0.001),
-                        ))
+                        // Never longer than refilling the whole bucket takes.
+                        let secs = ((target - predicted) / rate)
+                            .min(status.maximum_available / rate)
+                            .max(0.001);
+                        Some(
+                            Duration::try_from_secs_f64(secs)
+                                .unwrap_or(Duration::from_secs(60))
+                                .min(Duration::from_secs(60)),
+                        )
                     }
                 }
             };
@@ -259,6 +278,21 @@ mod tests {
         assert_eq!(cost.actual, Some(4.0));
         assert_eq!(cost.throttle.currently_available, 1996.0);
         assert_eq!(QueryCost::from_extensions(Some(&json!({}))), None);
+    }
+
+    #[test]
+    fn a_bucket_report_no_shop_sends_is_ignored() {
+        // Found by fuzzing: a restore rate of 0 made the pacer wait for ever.
+        let cost = |max: Value, available: Value, rate: Value| {
+            QueryCost::from_extensions(Some(&json!({"cost": {"requestedQueryCost": 1,
+                "throttleStatus": {"maximumAvailable": max, "currentlyAvailable": available, "restoreRate": rate}}})))
+        };
+        assert_eq!(cost(json!(2000), json!(10), json!(0)), None);
+        assert_eq!(cost(json!(2000), json!(10), json!(-1)), None);
+        assert_eq!(cost(json!(0), json!(0), json!(100)), None);
+        assert_eq!(cost(json!(1e308), json!(10), json!(0.001)), None);
+        let clamped = cost(json!(2000), json!(-1e308), json!(100)).expect("a sane bucket");
+        assert_eq!(clamped.throttle.currently_available, 0.0);
     }
 
     #[tokio::test(start_paused = true)]

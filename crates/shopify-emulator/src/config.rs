@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::faults::{Fault, Schedule};
+use crate::limits::Limits;
 
 /// Handle of the built-in demo shop (`demo.myshopify.com`).
 pub const DEMO_SHOP: &str = "demo";
@@ -142,6 +143,7 @@ pub struct EmulatorBuilder {
     pub(crate) bucket_size: u64,
     pub(crate) restore_rate: u64,
     pub(crate) faults: Vec<(Fault, Schedule)>,
+    pub(crate) limits: Limits,
 }
 
 impl Default for EmulatorBuilder {
@@ -155,6 +157,7 @@ impl Default for EmulatorBuilder {
             bucket_size: DEFAULT_BUCKET_SIZE,
             restore_rate: DEFAULT_RESTORE_RATE,
             faults: Vec::new(),
+            limits: Limits::default(),
         }
     }
 }
@@ -228,6 +231,13 @@ impl EmulatorBuilder {
     /// ([`RunningEmulator::inject`](crate::RunningEmulator::inject)).
     pub fn fault(mut self, fault: Fault, schedule: Schedule) -> Self {
         self.faults.push((fault, schedule));
+        self
+    }
+
+    /// The bounds on one request (body size and time on every route; the GraphQL
+    /// document's size, tokens, depth, selections, aliases, variables, fragments).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
     }
 }

@@ -56,6 +56,9 @@
 //!   limit, bucket, `@idempotent` check) → execute → refund and cost block → respond;
 //!   submodules translate apollo-compiler diagnostics to graphql-ruby errors, coerce
 //!   variables, resolve fields generically from JSON, paginate and search.
+//! - `limits`: bounded work per request ([`Limits`]): body size and time on every route;
+//!   document size, tokens, depth, selections, aliases, variables and fragments, refused
+//!   before validation.
 //! - `store`: the demo shop's data (`data/demo_shop.json`) and the mutations' writes.
 #![warn(missing_docs)]
 
@@ -63,6 +66,7 @@ mod bucket;
 pub mod config;
 mod faults;
 mod graphql;
+mod limits;
 mod oauth;
 mod server;
 mod stats;
@@ -74,6 +78,7 @@ pub use config::{
     DEMO_SCOPES, DEMO_SHOP, EmulatorBuilder,
 };
 pub use faults::{Fault, Schedule};
+pub use limits::Limits;
 pub use server::{InProcess, RecordedRequest, RunningEmulator};
 pub use stats::{AppliedWrite, Stats};
 

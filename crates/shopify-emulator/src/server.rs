@@ -22,12 +22,14 @@ use crate::bucket::{BucketStatus, Buckets};
 use crate::config::{App, DEMO_SHOP, EmulatorBuilder};
 use crate::faults::{Fault, Faults, Schedule};
 use crate::graphql::Engine;
+use crate::limits::Limits;
 use crate::stats::{AppliedWrite, Recorder, Stats};
 use crate::store::ShopState;
 use crate::{EmulatorError, graphql, oauth};
 
-/// Bodies above this are refused; Shopify's own limit is of this order.
-const MAX_BODY: usize = 16 * 1024 * 1024;
+/// The request log keeps at most this many (the oldest half goes when it is full), so a
+/// long-running emulator does not grow without bound.
+const MAX_RECORDED: usize = 4_096;
 
 /// One request the emulator received, for tests to inspect.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +60,7 @@ pub(crate) struct Shared {
     pub(crate) buckets: Buckets,
     pub(crate) faults: Faults,
     pub(crate) recorder: Recorder,
+    pub(crate) limits: Limits,
 }
 
 impl Shared {
@@ -79,6 +82,7 @@ impl Shared {
             buckets: Buckets::new(builder.bucket_size, builder.restore_rate),
             faults: Faults::new(&builder.faults),
             recorder: Recorder::default(),
+            limits: builder.limits.clone(),
         })
     }
 
@@ -140,12 +144,34 @@ async fn unexpected(request: Request) -> Response {
     not_found()
 }
 
-/// Records the request, then stamps `x-request-id` and `X-Shopify-API-Version` on the answer.
+/// Bounds every route's body and time ([`Limits`]), records the request, then stamps
+/// `x-request-id` and `X-Shopify-API-Version` on the answer.
 async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let limit = shared.limits.request_timeout;
+    match tokio::time::timeout(limit, record_within_limits(shared, request, next)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(?limit, "emulator: request took longer than its time limit");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"errors": "Request timed out"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn record_within_limits(shared: Arc<Shared>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+    let bytes = match axum::body::to_bytes(body, shared.limits.max_body_bytes).await {
         Ok(bytes) => bytes,
-        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
+        Err(_) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                axum::Json(serde_json::json!({"errors": "Request body too large"})),
+            )
+                .into_response();
+        }
     };
     let mut headers: Vec<(String, String)> = parts
         .headers
@@ -168,11 +194,16 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         body: body_as_json(&bytes, &parts.headers),
         raw_body: String::from_utf8_lossy(&bytes).into_owned(),
     };
-    shared
-        .requests
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(recorded);
+    {
+        let mut log = shared
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if log.len() >= MAX_RECORDED {
+            log.drain(..MAX_RECORDED / 2);
+        }
+        log.push(recorded);
+    }
 
     let request = Request::from_parts(parts, Body::from(bytes));
     let mut response = next.run(request).await;
@@ -439,7 +470,7 @@ impl RunningEmulator {
         url
     }
 
-    /// Every request received so far, oldest first.
+    /// The requests received so far, oldest first (the last 2 048 to 4 096 of them).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared
             .requests

@@ -9,6 +9,7 @@ mod auth; // 401 shapes: missing, unknown, revoked, expired, wrong shop; 400 bod
 mod cost; // cost block, refunds to actual, MAX_COST_EXCEEDED, THROTTLED, refill, per app+shop
 mod defaults; // unseeded non-null fields answer plausibly, without errors
 mod faults; // injected faults over raw HTTP: 429, 5xx, resets before/after, delay, bad JSON, 401
+mod hostile; // hostile requests: refused within 2 s, no 5xx, the shop still answers
 mod idempotency; // @idempotent required and replayed by key; inventorySetQuantities for real
 mod introspection; // __schema, __type, __typename
 mod lookups; // node/nodes, by id and handle, inventory, shop

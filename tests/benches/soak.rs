@@ -1,0 +1,525 @@
+//! Soak benchmark: ten minutes of mixed traffic from several tasks on one client against an
+//! emulator in a separate process, with every injected fault, token expiry and revocation.
+//!
+//! Run: `cargo bench --workspace --bench soak` (`SOAK_SECS=60` for a quick run,
+//! `SOAK_TASKS` for the number of tasks, default 8).
+//!
+//! It prints calls, failures by kind, lost and duplicated writes, and the resident memory
+//! of the client (this process) and of the emulator (a child process: this same binary
+//! with `SOAK_ROLE=emulator`) after a warm-up and at the end. Goal: 0 lost, 0 duplicated,
+//! memory growth under 5 %.
+//!
+//! - A *lost write* is a mutation the client reported as done that the emulator's write
+//!   log does not hold; a *duplicated write* is one logical call applied more than once.
+//!   Each `productUpdate` (no idempotency key) sets a title unique to the call, each
+//!   `inventorySetQuantities` (a generated key, reused by its retries) a unique
+//!   `referenceDocumentUri`. Both update existing records, so the shop does not grow.
+//! - A *lost call* is one that panicked or outlived its deadline (must be 0 too).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use shopify_e2e::demo_credentials;
+use shopify_emulator::{Emulator, Fault, Schedule};
+use shopify_queries::scalars::Gid;
+use shopify_queries::types::{
+    InventoryQuantityInput, InventorySetQuantitiesInput, ProductUpdateInput,
+};
+use shopify_queries::{
+    Client, Error, RetryPolicy, inventory_set_quantities, location_inventory, product_update,
+    products_page, shop_info,
+};
+
+/// The client's timeout per request; the delay fault holds answers back longer.
+const TIMEOUT: Duration = Duration::from_secs(1);
+/// A call still running after this is lost.
+const CALL_DEADLINE: Duration = Duration::from_secs(90);
+/// Tokens expire this often, so renewals happen all through the run.
+const TOKEN_TTL: Duration = Duration::from_secs(30);
+
+fn retry_policy() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 5,
+        max_elapsed: Duration::from_secs(30),
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(500),
+        max_throttled: 50,
+    }
+}
+
+/// Every fault the emulator can inject, each on its own schedule (first that fires wins).
+fn faults() -> Vec<(Fault, Schedule)> {
+    vec![
+        (
+            Fault::TooManyRequests {
+                retry_after_secs: 1,
+            },
+            Schedule::Every(97),
+        ),
+        (Fault::ServerError { status: 500 }, Schedule::Every(89)),
+        (Fault::ServerError { status: 503 }, Schedule::Every(83)),
+        (Fault::ResetBeforeProcessing, Schedule::Every(79)),
+        (Fault::ResetAfterProcessing, Schedule::Every(73)),
+        (Fault::Delay(Duration::from_secs(2)), Schedule::Every(101)),
+        (Fault::MalformedJson, Schedule::Every(71)),
+        (Fault::TruncatedJson, Schedule::Every(67)),
+        (Fault::ErrorsString { status: 500 }, Schedule::Every(61)),
+        (Fault::RevokeToken, Schedule::Every(211)),
+    ]
+}
+
+// ---------------------------------------------------------------- the emulator process
+
+/// The child: serves until stdin closes; on `writes`, prints the write log as JSON lines.
+fn serve_emulator() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let mut builder = Emulator::builder().token_ttl(TOKEN_TTL);
+    for (fault, schedule) in faults() {
+        builder = builder.fault(fault, schedule);
+    }
+    let emulator = runtime.block_on(builder.start())?;
+    println!("{}", emulator.url());
+    std::io::stdout().flush()?;
+    for line in std::io::stdin().lock().lines() {
+        if line?.trim() == "writes" {
+            let mut out = std::io::stdout().lock();
+            for write in emulator.writes() {
+                writeln!(
+                    out,
+                    "{}",
+                    json!({"mutation": write.mutation, "arguments": write.arguments})
+                )?;
+            }
+            let stats = emulator.stats();
+            writeln!(
+                out,
+                "end {} requests {} faults",
+                stats.requests, stats.faults
+            )?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+struct EmulatorProcess {
+    child: Child,
+    lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
+    url: url::Url,
+}
+
+impl EmulatorProcess {
+    fn spawn() -> anyhow::Result<Self> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .env("SOAK_ROLE", "emulator")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+        let mut lines = BufReader::new(stdout).lines();
+        let first = lines
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("the emulator process printed nothing"))??;
+        Ok(Self {
+            child,
+            lines,
+            url: url::Url::parse(first.trim())?,
+        })
+    }
+
+    fn rss_kib(&self) -> u64 {
+        rss_kib(&format!("/proc/{}/status", self.child.id()))
+    }
+
+    /// The write log: (mutation, arguments) per applied write.
+    fn writes(&mut self) -> anyhow::Result<(Vec<(String, Value)>, String)> {
+        let stdin = self
+            .child
+            .stdin
+            .as_mut()
+            .ok_or_else(|| anyhow::anyhow!("no stdin"))?;
+        writeln!(stdin, "writes")?;
+        stdin.flush()?;
+        let mut out = Vec::new();
+        for line in self.lines.by_ref() {
+            let line = line?;
+            if let Some(rest) = line.strip_prefix("end ") {
+                return Ok((out, rest.to_owned()));
+            }
+            let value: Value = serde_json::from_str(&line)?;
+            out.push((
+                value["mutation"].as_str().unwrap_or_default().to_owned(),
+                value["arguments"].clone(),
+            ));
+        }
+        anyhow::bail!("the emulator process ended early")
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// `VmRSS` of a `/proc/.../status` file, in KiB (0 where there is none).
+fn rss_kib(path: &str) -> u64 {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+// ---------------------------------------------------------------- the traffic
+
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    ShopInfo,
+    Paginate,
+    LocationInventory,
+    ProductUpdate,
+    InventorySet,
+}
+
+/// 10 calls: 6 reads (one of them three pages), 4 writes.
+const MIX: [Op; 10] = [
+    Op::ShopInfo,
+    Op::Paginate,
+    Op::ProductUpdate,
+    Op::InventorySet,
+    Op::LocationInventory,
+    Op::ShopInfo,
+    Op::ProductUpdate,
+    Op::Paginate,
+    Op::InventorySet,
+    Op::LocationInventory,
+];
+
+struct World {
+    products: Vec<Gid>,
+    items: Vec<Gid>,
+}
+
+/// Runs call `n`; `Ok(Some(tag))` for a write the client reports as done.
+async fn call(client: &Client, world: &World, n: usize) -> Result<Option<String>, Error> {
+    match MIX[n % MIX.len()] {
+        Op::ShopInfo => client
+            .send::<shop_info::Operation>(&shop_info::Variables {})
+            .await
+            .map(|_| None),
+        Op::Paginate => {
+            let mut after = None;
+            for _ in 0..3 {
+                let page = client
+                    .send::<products_page::Operation>(&products_page::Variables {
+                        first: 5,
+                        after,
+                        query: None,
+                    })
+                    .await?
+                    .data
+                    .products;
+                if !page.page_info.has_next_page {
+                    break;
+                }
+                after = page.page_info.end_cursor;
+            }
+            Ok(None)
+        }
+        Op::LocationInventory => client
+            .send::<location_inventory::Operation>(&location_inventory::Variables {
+                location_id: Gid::new("Location", 1),
+                first: 5,
+                after: None,
+            })
+            .await
+            .map(|_| None),
+        Op::ProductUpdate => {
+            let tag = format!("soak-{n}");
+            client
+                .send::<product_update::Operation>(&product_update::Variables {
+                    product: ProductUpdateInput {
+                        id: Some(world.products[n % world.products.len()].clone()),
+                        title: Some(tag.clone()),
+                        ..ProductUpdateInput::default()
+                    },
+                })
+                .await
+                .map(|_| Some(tag))
+        }
+        Op::InventorySet => {
+            let tag = format!("gid://soak/Call/{n}");
+            client
+                .send::<inventory_set_quantities::Operation>(&inventory_set_quantities::Variables {
+                    input: InventorySetQuantitiesInput {
+                        name: "available".to_owned(),
+                        reason: "correction".to_owned(),
+                        reference_document_uri: Some(tag.clone()),
+                        quantities: vec![InventoryQuantityInput {
+                            change_from_quantity: None,
+                            inventory_item_id: world.items[n % world.items.len()].clone(),
+                            location_id: Gid::new("Location", 1),
+                            quantity: (n % 100) as i32,
+                        }],
+                    },
+                })
+                .await
+                .map(|_| Some(tag))
+        }
+    }
+}
+
+fn label(error: &Error) -> String {
+    match error {
+        Error::Exhausted { last, .. } => format!("exhausted({})", label(last)),
+        Error::AmbiguousWrite { last, .. } => format!("ambiguous-write({})", label(last)),
+        Error::Graphql(errors) => format!(
+            "graphql({})",
+            errors
+                .errors
+                .iter()
+                .filter_map(|e| e.code())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        Error::Http { status, .. } => format!("http-{status}"),
+        Error::Timeout { .. } => "timeout".to_owned(),
+        Error::Network { .. } => "network".to_owned(),
+        Error::InvalidResponse { .. } => "invalid-response".to_owned(),
+        Error::Auth(_) => "auth".to_owned(),
+        Error::Decode { .. } => "decode".to_owned(),
+        Error::ResponseTooLarge { .. } => "too-large".to_owned(),
+        _ => "other".to_owned(),
+    }
+}
+
+async fn world(client: &Client) -> anyhow::Result<World> {
+    // Faults are on from the start: retry the set-up reads until they get through.
+    let mut last = None;
+    for _ in 0..20 {
+        let products = client
+            .send::<products_page::Operation>(&products_page::Variables {
+                first: 20,
+                after: None,
+                query: None,
+            })
+            .await;
+        let levels = client
+            .send::<location_inventory::Operation>(&location_inventory::Variables {
+                location_id: Gid::new("Location", 1),
+                first: 20,
+                after: None,
+            })
+            .await;
+        match (products, levels) {
+            (Ok(products), Ok(levels)) => {
+                let products = products
+                    .data
+                    .products
+                    .edges
+                    .into_iter()
+                    .map(|e| e.node.id)
+                    .collect::<Vec<_>>();
+                let items = levels
+                    .data
+                    .location
+                    .map(|l| {
+                        l.inventory_levels
+                            .nodes
+                            .into_iter()
+                            .map(|n| n.item.id)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                return Ok(World { products, items });
+            }
+            (Err(e), _) | (_, Err(e)) => last = Some(e),
+        }
+    }
+    Err(anyhow::anyhow!("set-up reads kept failing: {last:?}"))
+}
+
+#[derive(Default)]
+struct Tally {
+    calls: usize,
+    succeeded: usize,
+    lost_calls: usize,
+    failures: BTreeMap<String, usize>,
+    done_writes: Vec<String>,
+}
+
+fn main() -> anyhow::Result<()> {
+    if std::env::var("SOAK_ROLE").as_deref() == Ok("emulator") {
+        return serve_emulator();
+    }
+    // `cargo test --benches` runs bench binaries without `--bench`: nothing to measure there.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("soak: run with `cargo bench --workspace --bench soak`");
+        return Ok(());
+    }
+    let secs: u64 = std::env::var("SOAK_SECS").map_or(Ok(600), |s| s.parse())?;
+    let tasks: usize = std::env::var("SOAK_TASKS").map_or(Ok(8), |s| s.parse())?;
+    let duration = Duration::from_secs(secs);
+    let warm_up = (duration / 10).min(Duration::from_secs(30));
+
+    let mut emulator = EmulatorProcess::spawn()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let client = Client::builder()
+        .credentials(demo_credentials())
+        .base_url(emulator.url.clone())
+        .retry(retry_policy())
+        .timeout(TIMEOUT)
+        .build()?;
+    println!(
+        "soak: {secs} s, {tasks} tasks, mix per 10: shop_info ×2, products_page 3 pages ×2, location_inventory ×2, productUpdate ×2 (no key), inventorySetQuantities ×2 (key); faults {}; tokens expire every {TOKEN_TTL:?}",
+        faults()
+            .iter()
+            .map(|(f, s)| format!("{f:?} {s:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let world = Arc::new(runtime.block_on(world(&client))?);
+    anyhow::ensure!(
+        !world.products.is_empty() && !world.items.is_empty(),
+        "the demo shop has no products or no stocked items"
+    );
+
+    let started = Instant::now();
+    let stop = Arc::new(AtomicBool::new(false));
+    let next = Arc::new(AtomicUsize::new(0));
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let mut workers = Vec::new();
+    for _ in 0..tasks {
+        let (client, world, next, stop, tally) = (
+            client.clone(),
+            world.clone(),
+            next.clone(),
+            stop.clone(),
+            tally.clone(),
+        );
+        workers.push(runtime.spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let (client, world) = (client.clone(), world.clone());
+                let task = tokio::spawn(async move { call(&client, &world, n).await });
+                let outcome = tokio::time::timeout(CALL_DEADLINE, task).await;
+                let mut tally = tally.lock().unwrap();
+                tally.calls += 1;
+                match outcome {
+                    Ok(Ok(Ok(done))) => {
+                        tally.succeeded += 1;
+                        tally.done_writes.extend(done);
+                    }
+                    Ok(Ok(Err(error))) => *tally.failures.entry(label(&error)).or_default() += 1,
+                    Ok(Err(_)) | Err(_) => tally.lost_calls += 1,
+                }
+            }
+        }));
+    }
+
+    std::thread::sleep(warm_up);
+    let (client_start, emulator_start) = (rss_kib("/proc/self/status"), emulator.rss_kib());
+    let calls_at_start = tally.lock().unwrap().calls;
+    std::thread::sleep(duration.saturating_sub(warm_up));
+    stop.store(true, Ordering::Relaxed);
+    for worker in workers {
+        runtime.block_on(worker)?;
+    }
+    let elapsed = started.elapsed();
+    let (client_end, emulator_end) = (rss_kib("/proc/self/status"), emulator.rss_kib());
+
+    let (writes, stats) = emulator.writes()?;
+    let mut applied: HashMap<String, usize> = HashMap::new();
+    for (mutation, arguments) in &writes {
+        let tag = match mutation.as_str() {
+            "productUpdate" => arguments["product"]["title"].as_str(),
+            "inventorySetQuantities" => arguments["input"]["referenceDocumentUri"].as_str(),
+            _ => None,
+        };
+        if let Some(tag) = tag {
+            *applied.entry(tag.to_owned()).or_default() += 1;
+        }
+    }
+    let tally = tally.lock().unwrap();
+    let done: HashSet<&String> = tally.done_writes.iter().collect();
+    let lost_writes = done
+        .iter()
+        .filter(|tag| !applied.contains_key(**tag))
+        .count();
+    let duplicated: usize = applied.values().map(|n| n.saturating_sub(1)).sum();
+    let failed: usize = tally.failures.values().sum();
+    let growth = |start: u64, end: u64| {
+        if start == 0 {
+            0.0
+        } else {
+            (end as f64 - start as f64) * 100.0 / start as f64
+        }
+    };
+    println!(
+        "soak: {:.0} s, {} calls ({:.1}/s; {} after the warm-up), emulator: {stats}",
+        elapsed.as_secs_f64(),
+        tally.calls,
+        tally.calls as f64 / elapsed.as_secs_f64(),
+        tally.calls - calls_at_start,
+    );
+    println!(
+        "soak: succeeded={} failed_typed={failed} lost_calls={}",
+        tally.succeeded, tally.lost_calls
+    );
+    println!(
+        "soak: failures by kind: {}",
+        if tally.failures.is_empty() {
+            "none".to_owned()
+        } else {
+            tally
+                .failures
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+    );
+    println!(
+        "soak: writes done (client said ok)={} applied (emulator log)={} lost={lost_writes} duplicated={duplicated}",
+        done.len(),
+        applied.len()
+    );
+    println!(
+        "soak: memory (RSS after {:.0?} warm-up -> end): client {} -> {} KiB ({:+.1} %), emulator {} -> {} KiB ({:+.1} %)",
+        warm_up,
+        client_start,
+        client_end,
+        growth(client_start, client_end),
+        emulator_start,
+        emulator_end,
+        growth(emulator_start, emulator_end)
+    );
+    println!(
+        "soak: calls={} failed={failed} lost={} duplicated={duplicated} client_growth={:+.1}% emulator_growth={:+.1}%",
+        tally.calls,
+        lost_writes + tally.lost_calls,
+        growth(client_start, client_end),
+        growth(emulator_start, emulator_end)
+    );
+    Ok(())
+}
