@@ -20,6 +20,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod bulk;
 mod client;
 pub mod codec;
 pub mod cost;
