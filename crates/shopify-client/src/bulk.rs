@@ -221,6 +221,81 @@ pub trait BulkRow: Sized {
     fn parent_id(&self) -> Option<&str>;
 }
 
+/// One level of a bulk query's rows (a connection's node type), decoded straight from the
+/// line's bytes by serde, without an intermediate `Value`.
+pub trait BulkLevel: serde::de::DeserializeOwned {
+    /// The row's `id`, if it has one.
+    fn id(&self) -> Option<&str>;
+    /// `__parentId`: the row this one is nested in (none at the top level).
+    fn parent_id(&self) -> Option<&str>;
+}
+
+/// Decodes one line into a level's row.
+pub fn from_line<T: serde::de::DeserializeOwned>(line: &[u8]) -> Result<T, RowError> {
+    Ok(serde_json::from_slice(line)?)
+}
+
+/// Declares the row enum of a bulk query: one variant per level, picked by `__typename`
+/// (which the query selects first at every level, so finding it costs a prefix check).
+///
+/// ```
+/// use shopify_client::bulk::{BulkLevel, BulkRow};
+///
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Product { id: String, title: String }
+/// impl BulkLevel for Product {
+///     fn id(&self) -> Option<&str> { Some(&self.id) }
+///     fn parent_id(&self) -> Option<&str> { None }
+/// }
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Variant { id: String, #[serde(rename = "__parentId")] parent_id: String }
+/// impl BulkLevel for Variant {
+///     fn id(&self) -> Option<&str> { Some(&self.id) }
+///     fn parent_id(&self) -> Option<&str> { Some(&self.parent_id) }
+/// }
+/// shopify_client::bulk_rows! {
+///     #[derive(Debug)]
+///     pub enum Row { Product(Product) = "Product", Variant(Variant) = "ProductVariant" }
+/// }
+/// let row = Row::decode(br#"{"__typename":"ProductVariant","id":"v1","__parentId":"p1"}"#).unwrap();
+/// assert_eq!(row.parent_id(), Some("p1"));
+/// assert!(Row::decode(b"{}").is_err());
+/// ```
+#[macro_export]
+macro_rules! bulk_rows {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident {
+        $($variant:ident($ty:ty) = $typename:literal),+ $(,)?
+    }) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $(
+                #[doc = concat!("A `", $typename, "` line.")]
+                $variant($ty),
+            )+
+        }
+
+        impl $crate::bulk::BulkRow for $name {
+            fn decode(line: &[u8]) -> ::std::result::Result<Self, $crate::bulk::RowError> {
+                match $crate::bulk::typename_of(line) {
+                    $(Some($typename) => $crate::bulk::from_line(line).map(Self::$variant),)+
+                    Some(other) => Err($crate::bulk::RowError::UnknownType(other.to_owned())),
+                    None => Err($crate::bulk::RowError::MissingType),
+                }
+            }
+            fn id(&self) -> Option<&str> {
+                match self {
+                    $(Self::$variant(row) => $crate::bulk::BulkLevel::id(row),)+
+                }
+            }
+            fn parent_id(&self) -> Option<&str> {
+                match self {
+                    $(Self::$variant(row) => $crate::bulk::BulkLevel::parent_id(row),)+
+                }
+            }
+        }
+    };
+}
+
 /// A line as untyped JSON, for queries without generated rows (e.g. `export` of a file).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawRow(pub Value);
