@@ -18,12 +18,17 @@ pub struct Args {
     /// Address to listen on. Loopback by default: the emulator has no real security.
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     host: IpAddr,
+    /// Adds N deterministic synthetic products (3 variants each) to the demo shop, for
+    /// exports and pagination of real size.
+    #[arg(long, default_value_t = 0)]
+    products: usize,
 }
 
 pub async fn run(args: Args, io: &mut Io) -> anyhow::Result<ExitCode> {
     let addr = SocketAddr::new(args.host, args.port);
     let emulator = Emulator::builder()
         .bind(addr)
+        .extra_products(args.products)
         .start()
         .await
         .with_context(|| format!("starting the emulator on {addr}"))?;

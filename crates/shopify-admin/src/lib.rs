@@ -28,6 +28,8 @@ use clap::{Parser, Subcommand};
 mod check;
 mod connect;
 mod emulator;
+mod export;
+mod import;
 mod products;
 mod schema_cmd;
 mod schema_source;
@@ -50,6 +52,10 @@ pub struct Cli {
 enum Command {
     /// Print the shop's first products (title, handle, id).
     Products(products::Args),
+    /// Run a bulk query and write its JSONL, as Shopify sent it, to a file.
+    Export(export::Args),
+    /// Run a bulk mutation, one call per line of a JSONL file of variables.
+    Import(import::Args),
     /// Serve the Admin API emulator (the demo shop) for other programs until stopped.
     Emulator(emulator::Args),
     /// Print the access scopes the operations in graphql/ need.
@@ -223,6 +229,11 @@ impl Io {
             .map(|(out, err)| Output(out.clone(), err.clone()))
     }
 
+    /// Whether output is captured (tests), so never a terminal.
+    pub(crate) fn is_captured(&self) -> bool {
+        self.captured.is_some()
+    }
+
     /// What was written to stdout, when captured.
     pub fn stdout_text(&self) -> String {
         self.captured
@@ -245,6 +256,8 @@ pub async fn run(cli: Cli, io: &mut Io) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Products(args) => products::run(args, io).await,
         Command::Emulator(args) => emulator::run(args, io).await,
+        Command::Export(args) => export::run(args, io).await,
+        Command::Import(args) => import::run(args, io).await,
         Command::Scopes(args) => scopes::run(args, io),
         Command::Check(args) => check::run(args, io),
         Command::CheckUpgrade(args) => upgrade::run(args, io),

@@ -287,6 +287,11 @@ impl Client {
         builder.build()
     }
 
+    /// The HTTP client, for result files and staged uploads (signed URLs, no token).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
     /// The shop this client talks to.
     pub fn shop(&self) -> &ShopDomain {
         &self.inner.shop

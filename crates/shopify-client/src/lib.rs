@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 mod body;
+pub mod bulk;
 mod client;
 pub mod codec;
 pub mod cost;

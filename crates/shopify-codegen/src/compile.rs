@@ -208,6 +208,17 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
                 check::one_of(schema, &valid, &mut found);
                 limits::check(&valid, &mut found);
                 check::deprecations(&valid, &mut found);
+                if is_bulk_query(file, op) {
+                    for problem in shopify_schema::bulk::check(&schema.schema, &valid) {
+                        let (line, column) = check::position(problem.span, &valid.sources);
+                        found.push(Diagnostic::error(
+                            &file.display,
+                            line,
+                            column,
+                            problem.message,
+                        ));
+                    }
+                }
                 let mut failed = false;
                 let mut deprecated = Vec::new();
                 for diagnostic in found {
@@ -313,6 +324,12 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
         fragments,
         warnings: warnings.into_iter().collect(),
     })
+}
+
+/// Queries under `graphql/bulk/` run as bulk operations: Shopify's bulk rules apply.
+fn is_bulk_query(file: &SourceFile, op: &ast::OperationDefinition) -> bool {
+    op.operation_type == ast::OperationType::Query
+        && file.path.components().any(|c| c.as_os_str() == "bulk")
 }
 
 fn parse(file: &SourceFile, diagnostics: &mut BTreeSet<Diagnostic>) -> Option<ast::Document> {

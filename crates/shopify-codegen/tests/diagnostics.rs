@@ -329,3 +329,37 @@ fn an_input_list_over_250_items_is_a_located_error() {
     );
     insta::assert_snapshot!(check(&[("graphql/tags_add.graphql", &text)]));
 }
+
+/// Queries under `graphql/bulk/` obey Shopify's bulk rules; each break is located.
+#[test]
+fn bulk_queries_break_no_bulk_rule_unlocated() {
+    let none = check(&[(
+        "graphql/bulk/shop.graphql",
+        "query Shop {\n  shop { name }\n}\n",
+    )]);
+    assert_eq!(
+        none,
+        "1 error in GraphQL operations:\ngraphql/bulk/shop.graphql:1:1: a bulk query must select at least one connection (e.g. `products { edges { node { id } } }`)\n"
+    );
+    let deep = check(&[(
+        "graphql/bulk/deep.graphql",
+        "query Deep {\n  products {\n    nodes {\n      collections {\n        nodes {\n          products { nodes { id } }\n        }\n      }\n    }\n  }\n}\n",
+    )]);
+    assert_eq!(
+        deep,
+        "1 error in GraphQL operations:\ngraphql/bulk/deep.graphql:6:11: connection `products` is nested 3 levels deep; bulk queries allow at most 2\n"
+    );
+    let many = check(&[(
+        "graphql/bulk/many.graphql",
+        "query Many {\n  a: products { nodes { id } }\n  b: products { nodes { id } }\n  c: products { nodes { id } }\n  d: products { nodes { id } }\n  e: products { nodes { id } }\n  f: products { nodes { id } }\n}\n",
+    )]);
+    assert_eq!(
+        many,
+        "1 error in GraphQL operations:\ngraphql/bulk/many.graphql:7:3: a bulk query may select at most 5 connections; `products` is connection 6\n"
+    );
+    // The same query outside graphql/bulk/ is an ordinary query.
+    assert!(
+        check(&[("graphql/shop.graphql", "query Shop {\n  shop { name }\n}\n")])
+            .starts_with("compiled")
+    );
+}

@@ -50,8 +50,10 @@
 //! - `faults`: deterministic fault injection ([`Fault`], [`Schedule`]).
 //! - `stats`: counters and the log of applied writes ([`Stats`], [`AppliedWrite`]).
 //! - `oauth`: `POST /admin/oauth/access_token` and the token table.
-//! - `GET /bulk-operations/{id}.jsonl` (in `graphql`): results of `bulkOperationRunQuery`,
-//!   which runs the bulk query at once over whole connections.
+//! - `graphql::bulk`, the bulk room: `bulkOperationRunQuery`, `bulkOperationRunMutation`,
+//!   `bulkOperationCancel`, `bulkOperation(id:)` (status moves one step per read),
+//!   `stagedUploadsCreate` with its `PUT /staged-uploads/{key}` target, result files at
+//!   `GET /bulk-operations/{n}.jsonl` with `Range`, the 5-at-once limit and [`BulkFault`]s.
 //! - `graphql`: the GraphQL pipeline, faults → auth → parse/validate → admission (cost
 //!   limit, bucket, `@idempotent` check) → execute → refund and cost block → respond;
 //!   submodules translate apollo-compiler diagnostics to graphql-ruby errors, coerce
@@ -79,6 +81,7 @@ pub use config::{
 };
 pub use faults::{Fault, Schedule};
 pub use limits::Limits;
+pub use graphql::bulk::{BulkFault, MAX_RUNNING as MAX_RUNNING_BULK_OPERATIONS};
 pub use server::{InProcess, RecordedRequest, RunningEmulator};
 pub use stats::{AppliedWrite, Stats};
 

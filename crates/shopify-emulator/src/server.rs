@@ -12,7 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use shopify_schema::AdminSchema;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, oneshot};
@@ -23,6 +23,7 @@ use crate::config::{App, DEMO_SHOP, EmulatorBuilder};
 use crate::faults::{Fault, Faults, Schedule};
 use crate::graphql::Engine;
 use crate::limits::Limits;
+use crate::graphql::bulk::BulkFault;
 use crate::stats::{AppliedWrite, Recorder, Stats};
 use crate::store::ShopState;
 use crate::{EmulatorError, graphql, oauth};
@@ -128,7 +129,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/admin/oauth/access_token", post(oauth::access_token))
         .route("/admin/api/{version}/graphql.json", post(graphql::handle))
-        .route("/bulk-operations/{file}", get(graphql::bulk_result))
+        .route("/bulk-operations/{file}", get(graphql::bulk::result_file))
+        .route("/staged-uploads/{*key}", put(graphql::bulk::upload))
         .fallback(unexpected)
         .layer(middleware::from_fn_with_state(shared.clone(), record))
         .with_state(shared)
@@ -517,6 +519,19 @@ impl RunningEmulator {
     /// Rules accumulate; the first that fires for a request wins.
     pub fn inject(&self, fault: Fault, schedule: Schedule) {
         self.shared.faults.inject(fault, schedule);
+    }
+
+    /// Injects a bulk-operation fault into every shop: it applies once, to the next bulk
+    /// operation (or result download) it fits.
+    pub fn inject_bulk(&self, fault: BulkFault) {
+        for shop in self.shared.shops.values() {
+            let store = shop.store.read().unwrap_or_else(PoisonError::into_inner);
+            store
+                .bulk()
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .inject(fault.clone());
+        }
     }
 
     /// Removes every fault rule.

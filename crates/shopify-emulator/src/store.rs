@@ -4,12 +4,13 @@
 //! is replaced by its gid, so a string where the schema expects an object is a reference.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json_bytes::{ByteString, Value as Json, json};
 
 use crate::EmulatorError;
 use crate::config::DEMO_SHOP;
+use crate::graphql::bulk::BulkRoom;
 
 pub(crate) type JsonMap = serde_json_bytes::Map<ByteString, Json>;
 
@@ -74,6 +75,9 @@ pub(crate) struct Store {
     shop: String,
     /// First results of idempotent mutations, by (app, mutation field, key).
     idempotent: HashMap<(String, String, String), Json>,
+    /// Bulk operations and staged uploads: behind their own lock, so status reads (which
+    /// move a run on) work under the store's read lock.
+    bulk: Arc<Mutex<BulkRoom>>,
 }
 
 impl Store {
@@ -206,6 +210,10 @@ impl Store {
             .into_iter()
             .flatten()
             .filter_map(|id| self.objects.get(id).map(|v| (id.as_str(), v)))
+    }
+
+    pub(crate) fn bulk(&self) -> &Mutex<BulkRoom> {
+        &self.bulk
     }
 
     pub(crate) fn shop_gid(&self) -> &str {

@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 use apollo_compiler::Schema;
 use apollo_compiler::validation::Valid;
 
+pub mod bulk;
 pub mod cost;
 pub mod diff;
 pub mod introspection;

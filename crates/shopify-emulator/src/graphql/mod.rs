@@ -15,6 +15,7 @@
 //!    refunding the requested cost down to the actual one ([`admission::settle`]).
 
 mod admission;
+pub(crate) mod bulk;
 mod connection;
 mod json;
 mod mutations;
@@ -43,9 +44,9 @@ use shopify_schema::{AdminSchema, cost};
 use crate::config::DEMO_CLIENT_ID;
 use crate::faults::{self, Fault};
 use crate::oauth::TokenInfo;
-use crate::server::{ConnectionReset, Shared, not_found};
+use crate::server::{ConnectionReset, Shared};
 use crate::stats::AppliedWrite;
-use crate::store::{JsonMap, ShopState, Store};
+use crate::store::{ShopState, Store};
 use resolve::{CODE_SEPARATOR, Ctx, Obj, StoreAccess};
 use validate::GqlError;
 
@@ -468,7 +469,7 @@ fn execute(
 }
 
 /// A field error with the Shopify code carried in its message split back out.
-fn execution_error(error: &apollo_compiler::response::GraphQLError) -> Value {
+pub(crate) fn execution_error(error: &apollo_compiler::response::GraphQLError) -> Value {
     let (code, message) = match error.message.split_once(CODE_SEPARATOR) {
         // apollo prefixes resolver messages ("resolver error: "); the code is the last word.
         Some((code, message)) => (
@@ -493,128 +494,4 @@ fn execution_error(error: &apollo_compiler::response::GraphQLError) -> Value {
     );
     out.insert("extensions".into(), json!({"code": code}));
     Value::Object(out)
-}
-
-/// `GET /bulk-operations/{id}.jsonl`: the result file of a bulk query, unauthenticated like
-/// Shopify's signed storage URLs.
-pub(crate) async fn bulk_result(
-    State(shared): State<Arc<Shared>>,
-    Path(file): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let Some(shop) = shared.shop_for(&headers) else {
-        return not_found();
-    };
-    let Some(number) = file.strip_suffix(".jsonl") else {
-        return not_found();
-    };
-    let gid = format!("gid://shopify/BulkOperation/{number}");
-    let jsonl = {
-        let store = shop.store.read().unwrap_or_else(PoisonError::into_inner);
-        store
-            .get(&gid)
-            .and_then(|op| op.get(mutations::JSONL_KEY))
-            .and_then(serde_json_bytes::Value::as_str)
-            .map(str::to_owned)
-    };
-    match jsonl {
-        Some(body) => ([("content-type", "application/jsonl")], body).into_response(),
-        None => not_found(),
-    }
-}
-
-/// Runs a bulk query over whole connections; returns JSONL as Shopify writes it (one object
-/// per line, children after their parent with `__parentId`) and the root object count.
-pub(crate) fn run_bulk(
-    ctx: &Ctx<'_>,
-    document: &Valid<ExecutableDocument>,
-    store: &Store,
-) -> Result<(String, usize), String> {
-    let bulk_ctx = Ctx {
-        schema: ctx.schema,
-        implementers: ctx.implementers,
-        store: StoreAccess::Read(store),
-        bulk: true,
-        base_url: None,
-        app: ctx.app.clone(),
-        variables: JsonMap::new(),
-        writes: RefCell::default(),
-        replays: Cell::default(),
-        made_up: Cell::default(),
-    };
-    let root = Obj {
-        ctx: &bulk_ctx,
-        ty: "QueryRoot".to_owned(),
-        data: Arc::new(serde_json_bytes::json!({})),
-        origin: 0,
-    };
-    let response = Execution::new(ctx.schema, document)
-        .implementers_map(ctx.implementers)
-        .execute_sync(&root)
-        .map_err(|e| e.message().to_string())?;
-    if let Some(error) = response.errors.first() {
-        return Err(error.message.clone());
-    }
-    let data = response.data.map_or(Value::Null, |d| {
-        json::from_bytes(&serde_json_bytes::Value::Object(d))
-    });
-    let mut lines = Vec::new();
-    let mut roots = 0;
-    for value in data.as_object().into_iter().flat_map(|m| m.values()) {
-        match connection_nodes(value) {
-            Some(nodes) => {
-                for node in nodes {
-                    roots += 1;
-                    flatten(node.clone(), None, &mut lines);
-                }
-            }
-            None => {
-                roots += 1;
-                flatten(value.clone(), None, &mut lines);
-            }
-        }
-    }
-    let mut out = String::new();
-    for line in lines {
-        out.push_str(&line.to_string());
-        out.push('\n');
-    }
-    Ok((out, roots))
-}
-
-fn connection_nodes(value: &Value) -> Option<Vec<&Value>> {
-    let map = value.as_object()?;
-    if let Some(Value::Array(edges)) = map.get("edges") {
-        return Some(edges.iter().filter_map(|e| e.get("node")).collect());
-    }
-    match map.get("nodes") {
-        Some(Value::Array(nodes)) => Some(nodes.iter().collect()),
-        _ => None,
-    }
-}
-
-fn flatten(mut node: Value, parent: Option<&str>, lines: &mut Vec<Value>) {
-    let mut children = Vec::new();
-    if let Value::Object(map) = &mut node {
-        let nested: Vec<String> = map
-            .iter()
-            .filter(|(_, v)| connection_nodes(v).is_some())
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in nested {
-            if let Some(v) = map.remove(&key) {
-                children.push(v);
-            }
-        }
-        if let Some(parent) = parent {
-            map.insert("__parentId".into(), Value::from(parent));
-        }
-    }
-    let id = node.get("id").and_then(Value::as_str).map(str::to_owned);
-    lines.push(node);
-    for child in &children {
-        for grandchild in connection_nodes(child).unwrap_or_default() {
-            flatten(grandchild.clone(), id.as_deref(), lines);
-        }
-    }
 }

@@ -5,15 +5,10 @@ use apollo_compiler::executable;
 use apollo_compiler::resolvers::{FieldError, ResolvedValue};
 use serde_json_bytes::{Value as Json, json};
 
-use super::admission;
 use super::resolve::{Ctx, field_error};
-use super::validate;
-use super::writes;
+use super::{admission, bulk, writes};
 use crate::stats::AppliedWrite;
 use crate::store::{JsonMap, NOW, Store, gid_parts, handleize};
-
-/// Where a bulk operation keeps its JSONL result (not a schema field, so never exposed).
-pub(crate) const JSONL_KEY: &str = "_jsonl";
 
 /// Shopify's limit on one `metafieldsSet` call (see the mutation's description).
 const MAX_METAFIELDS: usize = 25;
@@ -64,7 +59,10 @@ pub(crate) fn resolve<'a, 's>(
             "productDelete" => Ok(product_delete(store, args)),
             "metafieldsSet" => Ok(metafields_set(store, args)),
             "inventorySetQuantities" => Ok(inventory_set_quantities(store, args)),
-            "bulkOperationRunQuery" => Ok(bulk_run_query(ctx, store, args)),
+            "bulkOperationRunQuery" => Ok(bulk::run_query(ctx, store, args)),
+            "bulkOperationRunMutation" => Ok(bulk::run_mutation(ctx, store, args)),
+            "bulkOperationCancel" => Ok(bulk::cancel(store, args)),
+            "stagedUploadsCreate" => Ok(bulk::staged_uploads_create(ctx, store, args)),
             "collectionCreate" => Ok(writes::collection_create(store, args)),
             "customerCreate" => Ok(writes::customer_create(store, args)),
             "customerUpdate" => Ok(writes::customer_update(store, args)),
@@ -769,49 +767,4 @@ fn refresh_inventory_totals(store: &mut Store, item: &str) {
     let mut fields = JsonMap::new();
     fields.insert("totalInventory", Json::from(total));
     store.update(&product, fields);
-}
-
-fn bulk_run_query(ctx: &Ctx<'_>, store: &mut Store, args: &JsonMap) -> Json {
-    let query = args.get("query").and_then(Json::as_str).unwrap_or_default();
-    let invalid = |message: String| {
-        json!({"bulkOperation": null,
-            "userErrors": [{"field": ["query"], "message": message, "code": "INVALID"}]})
-    };
-    let document = match validate::check(ctx.schema, query) {
-        Ok(document) => document,
-        Err(errors) => {
-            let message = errors
-                .first()
-                .map(|e| e.message.clone())
-                .unwrap_or_default();
-            return invalid(message);
-        }
-    };
-    let (jsonl, roots) = match super::run_bulk(ctx, &document, store) {
-        Ok(result) => result,
-        Err(message) => return invalid(message),
-    };
-    let id = store.next_gid("BulkOperation");
-    let n = crate::store::gid_number(&id);
-    let url = match &ctx.base_url {
-        Some(base) => format!("{base}/bulk-operations/{n}.jsonl"),
-        None => format!("https://storage.example.com/emulator/bulk-operations/{n}.jsonl"),
-    };
-    let objects = jsonl.lines().count();
-    store.register(json!({
-        "id": id.clone(),
-        "status": "COMPLETED",
-        "type": "QUERY",
-        "query": query,
-        "createdAt": NOW,
-        "completedAt": NOW,
-        "objectCount": objects.to_string(),
-        "rootObjectCount": roots.to_string(),
-        "fileSize": jsonl.len().to_string(),
-        "url": if objects == 0 { Json::Null } else { Json::from(url) },
-        "partialDataUrl": null,
-        "errorCode": null,
-        JSONL_KEY: jsonl,
-    }));
-    json!({"bulkOperation": id, "userErrors": []})
 }

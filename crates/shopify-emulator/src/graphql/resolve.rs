@@ -672,14 +672,10 @@ fn root_field<'a, 's>(
             )));
         }
         "currentBulkOperation" => {
-            let kind = args.get("type").and_then(Json::as_str).unwrap_or("QUERY");
-            let last = ctx.read(|s| {
-                s.all("BulkOperation")
-                    .filter(|(_, d)| d.get("type").and_then(Json::as_str) == Some(kind))
-                    .last()
-                    .map(|(id, _)| Json::from(id))
-            });
-            return Some(present(last));
+            return Some(present(super::bulk::current(ctx, args)));
+        }
+        "bulkOperation" => {
+            return Some(present(super::bulk::status(ctx, args)));
         }
         _ => {}
     }

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth; // 401 shapes: missing, unknown, revoked, expired, wrong shop; 400 bodies
+mod bulk; // bulk room: status steps, ungrouped lines, limit, faults, Range, bulk mutations
 mod cost; // cost block, refunds to actual, MAX_COST_EXCEEDED, THROTTLED, refill, per app+shop
 mod defaults; // unseeded non-null fields answer plausibly, without errors
 mod faults; // injected faults over raw HTTP: 429, 5xx, resets before/after, delay, bad JSON, 401
@@ -13,7 +14,7 @@ mod hostile; // hostile requests: refused within 2 s, no 5xx, the shop still ans
 mod idempotency; // @idempotent required and replayed by key; inventorySetQuantities for real
 mod introspection; // __schema, __type, __typename
 mod lookups; // node/nodes, by id and handle, inventory, shop
-mod mutations; // productCreate/Update/Delete, metafieldsSet, bulk operations
+mod mutations; // productCreate/Update/Delete, metafieldsSet
 mod oauth; // client-credentials grant and its errors
 mod pagination; // cursors both ways, window errors, search and sort
 mod server; // headers, version fall-forward, recording, shutdown on drop

@@ -255,50 +255,6 @@ async fn metafields_set_refuses_more_than_25() {
 }
 
 #[tokio::test]
-async fn bulk_query_completes_immediately() {
-    let h = Harness::start().await;
-    let data = h
-        .data(
-            r#"mutation { bulkOperationRunQuery(query: "{ products { edges { node { id } } } }") {
-                bulkOperation { id status } userErrors { field message } } }"#,
-            json!({}),
-        )
-        .await;
-    let op = &data["bulkOperationRunQuery"]["bulkOperation"];
-    assert_eq!(op["status"], "COMPLETED");
-    let status = h
-        .data(
-            "query B($id: ID!) { bulkOperation(id: $id) { status url objectCount } currentBulkOperation { id } }",
-            json!({"id": op["id"]}),
-        )
-        .await;
-    assert_eq!(status["bulkOperation"]["status"], "COMPLETED");
-    assert!(
-        status["bulkOperation"]["url"]
-            .as_str()
-            .unwrap()
-            .starts_with("http://127.0.0.1:")
-    );
-    assert_eq!(status["bulkOperation"]["objectCount"], "28");
-    assert_eq!(status["currentBulkOperation"]["id"], op["id"]);
-
-    let invalid = h
-        .data(
-            r#"mutation { bulkOperationRunQuery(query: "{ products { nope } }") { bulkOperation { id } userErrors { field message } } }"#,
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        invalid["bulkOperationRunQuery"]["bulkOperation"],
-        Value::Null
-    );
-    assert_eq!(
-        invalid["bulkOperationRunQuery"]["userErrors"][0]["field"],
-        json!(["query"])
-    );
-}
-
-#[tokio::test]
 async fn an_unimplemented_mutation_says_so_in_its_user_errors_and_writes_nothing() {
     let h = Harness::start().await;
     let body = h
@@ -321,35 +277,4 @@ async fn an_unimplemented_mutation_without_user_errors_is_a_field_error_not_sile
         .await;
     assert_eq!(body["data"], json!({"locationDelete": null}));
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
-}
-
-#[tokio::test]
-async fn a_bulk_result_file_is_served_as_jsonl_with_parent_ids() {
-    let h = Harness::start().await;
-    let query = r#"{ products(query: "tag:winter") { edges { node { id title variants { edges { node { id sku } } } } } } }"#;
-    let data = h
-        .data(
-            "mutation Bulk($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id url rootObjectCount objectCount } userErrors { message } } }",
-            json!({"q": query}),
-        )
-        .await;
-    let op = &data["bulkOperationRunQuery"]["bulkOperation"];
-    assert_eq!(op["rootObjectCount"], "5");
-    let url = op["url"].as_str().unwrap();
-    assert!(
-        url.starts_with(h.emu.url().as_str().trim_end_matches('/')),
-        "{url}"
-    );
-    let jsonl = h.http.get(url).send().await.unwrap().text().await.unwrap();
-    let lines: Vec<Value> = jsonl
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(lines.len().to_string(), op["objectCount"].as_str().unwrap());
-    assert_eq!(
-        lines[0],
-        json!({"id": "gid://shopify/Product/1004", "title": "Merino Crew Sweater"})
-    );
-    assert_eq!(lines[1]["__parentId"], "gid://shopify/Product/1004");
-    assert!(lines[1]["sku"].is_string());
 }
