@@ -24,7 +24,13 @@ mod client;
 pub mod codec;
 pub mod cost;
 mod error;
+#[cfg(feature = "redis")]
+mod fleet;
+#[cfg(not(feature = "redis"))]
+#[path = "no_fleet.rs"]
+mod fleet;
 mod macros;
+mod pacer;
 mod pagination;
 mod retry;
 pub mod scalars;
@@ -35,10 +41,13 @@ pub use client::{
     BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response, request_body,
 };
 pub use error::{Attempt, Error, GraphqlError, GraphqlErrors, PathSegment};
+pub use pacer::Pacer;
 pub use pagination::{PageStream, paginate};
 pub use retry::RetryPolicy;
 pub use shopify_auth;
-pub use throttle::{QueryCost, ThrottleStatus};
+#[cfg(feature = "redis")]
+pub use shopify_redis;
+pub use throttle::{QueryCost, Reservation, Throttle, ThrottleStatus};
 pub use user_errors::{HasUserErrors, UserError, UserErrors};
 
 /// Query or mutation.
