@@ -5,6 +5,7 @@
 mod cli; // shopify-admin commands: products with and without credentials
 mod demo_data; // every seeded demo-shop object decodes through the typed queries
 mod every_operation; // every operation in graphql/ decodes from the emulator's answer
+mod fleet; // many processes, one shop: token and budget shared through a real redis-server
 mod graphql; // introspection, pagination, writes then reads, user errors, error shapes, scopes
 mod operations; // typed results of a few operations, and graphql_client compatibility
 mod request_bodies; // the exact request body of every operation (snapshots)
