@@ -73,7 +73,11 @@ impl RedisServer {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not listen on {}", self.port);
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not listen on {}",
+                self.port
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -88,7 +92,12 @@ impl RedisServer {
             let kind: String = redis::cmd("TYPE").arg(&key).query_async(&mut conn).await?;
             let value: Vec<String> = match kind.as_str() {
                 "string" => vec![redis::cmd("GET").arg(&key).query_async(&mut conn).await?],
-                "hash" => redis::cmd("HGETALL").arg(&key).query_async(&mut conn).await?,
+                "hash" => {
+                    redis::cmd("HGETALL")
+                        .arg(&key)
+                        .query_async(&mut conn)
+                        .await?
+                }
                 "zset" => {
                     redis::cmd("ZRANGE")
                         .arg(&key)

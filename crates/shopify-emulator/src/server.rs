@@ -490,7 +490,9 @@ impl RunningEmulator {
     /// Changes every bucket's size and restore rate from now on, as Shopify does when a
     /// plan changes or the rate is lowered for a while; levels above the new size shrink.
     pub fn set_bucket(&self, maximum_available: u64, restore_rate: u64) {
-        self.shared.buckets.reconfigure(maximum_available, restore_rate);
+        self.shared
+            .buckets
+            .reconfigure(maximum_available, restore_rate);
     }
 
     /// Serves until the server task ends (i.e. until the process stops).
