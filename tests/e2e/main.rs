@@ -9,6 +9,7 @@ mod first_program; // a user's first program: Client::from_env with the emulator
 mod fuzz; // the short version of every fuzz target, and inputs that once failed
 #[path = "../fuzz/targets.rs"]
 mod fuzz_targets; // the fuzz targets, shared with `--bench fuzz`
+mod fleet; // many processes, one shop: token and budget shared through a real redis-server
 mod graphql; // introspection, pagination, writes then reads, user errors, error shapes, scopes
 mod operations; // typed results of a few operations, and graphql_client compatibility
 mod request_bodies; // the exact request body of every operation (snapshots)

@@ -77,6 +77,44 @@ async fn a_full_run_logs_no_secret_and_no_token() {
         .await;
     assert!(failed.is_err());
 
+    // The fleet: the token shared through Redis, a 401 there, then Redis gone mid-run.
+    let mut fleet_tokens = Vec::new();
+    let mut unreachable_lines = None;
+    if let Some(mut redis) = shopify_e2e::redis::RedisServer::start_or_skip("logs: fleet") {
+        let fleet = shopify_e2e::Harness::with(shopify_emulator::Emulator::builder(), |b| {
+            b.redis(redis.url())
+        })
+        .await
+        .unwrap();
+        shop_info(&fleet.client, shop_info::Variables {})
+            .await
+            .unwrap();
+        fleet.emulator.revoke_tokens();
+        shop_info(&fleet.client, shop_info::Variables {})
+            .await
+            .unwrap();
+        redis.kill();
+        for _ in 0..3 {
+            shop_info(&fleet.client, shop_info::Variables {})
+                .await
+                .unwrap();
+        }
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        unreachable_lines = Some(log.matches("Redis unreachable").count());
+        fleet_tokens = fleet
+            .emulator
+            .requests()
+            .into_iter()
+            .flat_map(|r| r.headers)
+            .filter(|(name, _)| name == "x-shopify-access-token")
+            .map(|(_, value)| value)
+            .collect();
+        assert!(fleet_tokens.len() >= 5, "{fleet_tokens:?}");
+    }
+    if let Some(count) = unreachable_lines {
+        assert_eq!(count, 1, "Redis going away is said once");
+    }
+
     let tokens: Vec<String> = harness
         .emulator
         .requests()
@@ -115,7 +153,7 @@ async fn a_full_run_logs_no_secret_and_no_token() {
         !log.contains(DEMO_CLIENT_SECRET),
         "the client secret was logged"
     );
-    for token in &tokens {
+    for token in tokens.iter().chain(&fleet_tokens) {
         assert!(!log.contains(token.as_str()), "an access token was logged");
     }
 }

@@ -16,6 +16,7 @@
 //! # }
 //! ```
 
+pub mod redis;
 pub mod samples;
 
 use shopify_auth::{Credentials, ShopDomain};

@@ -6,6 +6,7 @@ use anyhow::Context;
 use shopify_auth::{Credentials, ShopDomain};
 use shopify_emulator::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SHOP, Emulator, RunningEmulator};
 use shopify_queries::Client;
+use shopify_queries::shopify_redis::REDIS_URL_VAR;
 use url::Url;
 
 use crate::{Env, Io};
@@ -31,6 +32,10 @@ pub async fn connect(io: &mut Io) -> anyhow::Result<Connection> {
             let mut builder = Client::builder().credentials(credentials);
             if let Some(url) = base_url {
                 builder = builder.base_url(url);
+            }
+            // A fleet of processes shares one token and one rate-limit budget.
+            if let Some(url) = io.env.var(REDIS_URL_VAR)? {
+                builder = builder.redis(url);
             }
             Ok(Connection {
                 client: builder.build()?,

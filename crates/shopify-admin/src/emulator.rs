@@ -22,13 +22,32 @@ pub struct Args {
     /// exports and pagination of real size.
     #[arg(long, default_value_t = 0)]
     products: usize,
+    /// The rate-limit bucket of every app and shop: SIZE points, RATE restored per second
+    /// (e.g. 100/50; default: Shopify's Standard plan).
+    #[arg(long, value_name = "SIZE/RATE", value_parser = parse_bucket)]
+    bucket: Option<(u64, u64)>,
+}
+
+fn parse_bucket(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("`{text}` is not SIZE/RATE in points, e.g. 100/50");
+    let (size, rate) = text.split_once('/').ok_or_else(bad)?;
+    let size: u64 = size.trim().parse().map_err(|_| bad())?;
+    let rate: u64 = rate.trim().parse().map_err(|_| bad())?;
+    if size == 0 || rate == 0 {
+        return Err(format!("`{text}`: size and rate must be above 0"));
+    }
+    Ok((size, rate))
 }
 
 pub async fn run(args: Args, io: &mut Io) -> anyhow::Result<ExitCode> {
     let addr = SocketAddr::new(args.host, args.port);
-    let emulator = Emulator::builder()
+    let mut builder = Emulator::builder()
         .bind(addr)
-        .extra_products(args.products)
+        .extra_products(args.products);
+    if let Some((size, rate)) = args.bucket {
+        builder = builder.bucket(size, rate);
+    }
+    let emulator = builder
         .start()
         .await
         .with_context(|| format!("starting the emulator on {addr}"))?;
@@ -43,6 +62,10 @@ pub async fn run(args: Args, io: &mut Io) -> anyhow::Result<ExitCode> {
     writeln!(
         out,
         "# GraphQL: POST {base}/admin/api/{version}/graphql.json (token: POST {base}/admin/oauth/access_token)"
+    )?;
+    writeln!(
+        out,
+        "# Counters (requests, throttled, token_requests, points_charged): GET {base}/_emulator/stats"
     )?;
     writeln!(
         out,

@@ -120,6 +120,11 @@ impl Env {
         (self.lookup)(name).filter(|v| !v.trim().is_empty())
     }
 
+    /// An optional setting from the environment, else `.env`.
+    pub(crate) fn var(&self, name: &str) -> Result<Option<String>, shopify_auth::CredentialsError> {
+        shopify_auth::var_from_lookup(name, &self.lookup, self.dotenv.as_deref())
+    }
+
     pub(crate) fn base_url(&self) -> Result<Option<url::Url>, shopify_auth::CredentialsError> {
         shopify_auth::base_url_from_lookup(&self.lookup, self.dotenv.as_deref())
     }

@@ -132,6 +132,17 @@ impl ClientCredentials {
     }
 }
 
+impl ClientCredentials {
+    /// A new token from an exchange now, whatever the cache holds; it replaces the
+    /// cached one. For a cache kept in front of this one (a fleet's token shared in
+    /// Redis) that has decided the token must be renewed. Joins an exchange already
+    /// under way instead of starting a second.
+    pub async fn fetch_new(&self) -> Result<AccessToken, AuthError> {
+        self.state().cached = None;
+        self.token().await
+    }
+}
+
 impl TokenSource for ClientCredentials {
     fn token(&self) -> BoxFuture<'_, Result<AccessToken, AuthError>> {
         Box::pin(async move {

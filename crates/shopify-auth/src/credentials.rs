@@ -35,24 +35,40 @@ pub fn base_url_from_lookup(
     lookup: impl Fn(&str) -> Option<String>,
     dotenv_path: Option<&Path>,
 ) -> Result<Option<url::Url>, CredentialsError> {
-    let value = match non_empty(lookup(BASE_URL_VAR)) {
-        Some(value) => Some(value),
-        None => match dotenv_path {
-            Some(path) => non_empty(
-                read_dotenv(path)?
-                    .into_iter()
-                    .rev() // the last definition wins, as in a shell
-                    .find(|(key, _)| key == BASE_URL_VAR)
-                    .map(|(_, v)| v),
-            ),
-            None => None,
-        },
-    };
+    let value = var_from_lookup(BASE_URL_VAR, lookup, dotenv_path)?;
     let Some(value) = value else { return Ok(None) };
     match url::Url::parse(&value) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(Some(url)),
         _ => Err(CredentialsError::InvalidBaseUrl { value }),
     }
+}
+
+/// An optional setting such as `SHOPIFY_REDIS_URL`: from the process environment, else
+/// from `./.env`; `None` when unset or empty.
+pub fn var_from_env(name: &str) -> Result<Option<String>, CredentialsError> {
+    var_from_lookup(name, env_var, Some(Path::new(".env")))
+}
+
+/// [`var_from_env`] with the environment replaced by `lookup` and `.env` by `dotenv_path`
+/// (`None`: no file). The environment wins; in `.env` the last definition wins, as in a shell.
+pub fn var_from_lookup(
+    name: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+    dotenv_path: Option<&Path>,
+) -> Result<Option<String>, CredentialsError> {
+    if let Some(value) = non_empty(lookup(name)) {
+        return Ok(Some(value));
+    }
+    let Some(path) = dotenv_path else {
+        return Ok(None);
+    };
+    Ok(non_empty(
+        read_dotenv(path)?
+            .into_iter()
+            .rev()
+            .find(|(key, _)| key == name)
+            .map(|(_, v)| v),
+    ))
 }
 
 /// What the client-credentials grant needs: which shop, and the app's id and

@@ -55,7 +55,7 @@ pub use client_credentials::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::{
     BASE_URL_VAR, CLIENT_ID_VAR, CLIENT_SECRET_VAR, Credentials, CredentialsError, SHOP_VAR,
-    base_url_from_env, base_url_from_lookup,
+    base_url_from_env, base_url_from_lookup, var_from_env, var_from_lookup,
 };
 pub use error::AuthError;
 pub use http::{CONNECT_TIMEOUT, USER_AGENT, http_client_builder, install_crypto_provider};

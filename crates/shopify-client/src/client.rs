@@ -19,7 +19,7 @@ use crate::codec::{FromJson, Path, ToJson};
 use crate::error::{Attempt, Error, GraphqlError, GraphqlErrors};
 use crate::retry::RetryPolicy;
 use crate::throttle::{QueryCost, Throttle};
-use crate::{Idempotency, Operation, OperationKind};
+use crate::{Idempotency, Operation, OperationKind, Pacer, fleet};
 
 /// How long one request may take unless configured otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -46,8 +46,10 @@ struct Inner {
     tokens: Arc<dyn TokenSource>,
     timeout: Duration,
     retry: RetryPolicy,
+    /// Learns per-operation cost estimates; also the default pacer.
     throttle: Throttle,
     max_response_bytes: usize,
+    pacer: Option<Arc<dyn Pacer>>,
 }
 
 // Lists only what is safe to show: the token source redacts itself.
@@ -94,6 +96,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     pacing: bool,
     max_response_bytes: usize,
+    pacer: Option<Arc<dyn Pacer>>,
+    redis_url: Option<String>,
 }
 
 /// A client that cannot be built as configured.
@@ -114,6 +118,9 @@ pub enum BuildError {
     /// The credentials could not be read.
     #[error(transparent)]
     Credentials(#[from] shopify_auth::CredentialsError),
+    /// A Redis URL was given but cannot be used.
+    #[error("cannot share the token and rate limit through Redis: {0}")]
+    Fleet(String),
 }
 
 impl ClientBuilder {
@@ -167,6 +174,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Pace with this instead of the in-process [`Throttle`], e.g. a budget shared by
+    /// several processes.
+    pub fn pacer(mut self, pacer: Arc<dyn Pacer>) -> Self {
+        self.pacer = Some(pacer);
+        self
+    }
+
+    /// Share one token and one rate-limit budget with every other process of this app on
+    /// this shop through the Redis at `url` (e.g. `redis://127.0.0.1:6379`); what
+    /// `SHOPIFY_REDIS_URL` does in [`Client::from_env`]. Redis being down then is not an
+    /// error: each process falls back to its own token and pacing until it is back.
+    /// Needs the `redis` feature (on by default).
+    pub fn redis(mut self, url: impl Into<String>) -> Self {
+        self.redis_url = Some(url.into());
+        self
+    }
+
     /// Use this HTTP client. Build it from [`shopify_auth::http_client_builder`] so it
     /// follows no redirects.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
@@ -183,16 +207,30 @@ impl ClientBuilder {
         let shop = self.shop.ok_or(BuildError::MissingAuth)?;
         let names_shop = self.base_url.is_some();
         let base_url = self.base_url.unwrap_or_else(|| shop.url());
+        let fleet = self
+            .redis_url
+            .as_deref()
+            .map(|url| fleet::connect(url, &shop, self.credentials.as_ref()))
+            .transpose()?;
         let tokens: Arc<dyn TokenSource> = match (self.tokens, self.credentials) {
             (Some(tokens), _) => tokens,
-            (None, Some(credentials)) => Arc::new(
-                ClientCredentials::builder(credentials)
+            (None, Some(credentials)) => {
+                let local = ClientCredentials::builder(credentials)
                     .base_url(base_url.clone())
                     .http_client(http.clone())
                     .timeout(self.timeout)
-                    .build()?,
-            ),
+                    .build()?;
+                match &fleet {
+                    Some(fleet) => fleet::tokens(fleet, local),
+                    None => Arc::new(local),
+                }
+            }
             (None, None) => return Err(BuildError::MissingAuth),
+        };
+        let pacer = match (self.pacer, &fleet) {
+            (Some(pacer), _) => Some(pacer),
+            (None, Some(fleet)) if self.pacing => Some(fleet::pacer(fleet)),
+            (None, _) => None,
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -205,6 +243,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 throttle: Throttle::new(self.pacing),
                 max_response_bytes: self.max_response_bytes,
+                pacer,
             }),
         })
     }
@@ -273,18 +312,24 @@ impl Client {
             retry: RetryPolicy::default(),
             pacing: true,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            pacer: None,
+            redis_url: None,
         }
     }
 
     /// A client for the shop and app in `SHOPIFY_SHOP`, `SHOPIFY_CLIENT_ID` and
     /// `SHOPIFY_CLIENT_SECRET` (environment, or `.env`), sending its requests to
     /// `SHOPIFY_BASE_URL` when that is set too (see [`ClientBuilder::base_url`]).
+    ///
+    /// With `SHOPIFY_REDIS_URL` set too, the token and the rate-limit budget are shared
+    /// through Redis with every other process of the app on the shop (see
+    /// [`ClientBuilder::redis`]).
     pub fn from_env() -> Result<Self, BuildError> {
         let mut builder = Self::builder().credentials(Credentials::from_env()?);
         if let Some(base_url) = shopify_auth::base_url_from_env()? {
             builder = builder.base_url(base_url);
         }
-        builder.build()
+        fleet::from_env(builder)?.build()
     }
 
     /// The HTTP client, for result files and staged uploads (signed URLs, no token).
@@ -305,7 +350,14 @@ impl Client {
     /// The rate-limit points predicted to be available now, once a response reported
     /// the bucket.
     pub fn available_points(&self) -> Option<f64> {
-        self.inner.throttle.available()
+        self.pacer().available()
+    }
+
+    fn pacer(&self) -> &dyn Pacer {
+        match &self.inner.pacer {
+            Some(pacer) => pacer.as_ref(),
+            None => &self.inner.throttle,
+        }
     }
 
     /// The GraphQL endpoint for an API version.
@@ -424,7 +476,8 @@ impl Client {
                 .inner
                 .throttle
                 .estimate(call.operation, call.static_cost);
-            let reservation = self.inner.throttle.acquire(estimate).await;
+            let reservation = self.pacer().acquire(estimate).await;
+            let waited = reservation.waited;
             let span = tracing::info_span!(
                 "shopify.request",
                 operation = call.operation,
@@ -432,7 +485,7 @@ impl Client {
                 requested_cost = estimate,
                 actual_cost = tracing::field::Empty,
                 available = tracing::field::Empty,
-                wait_ms = reservation.waited.as_millis() as u64,
+                wait_ms = waited.as_millis() as u64,
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty,
             );
@@ -441,9 +494,7 @@ impl Client {
                 .instrument(span.clone())
                 .await;
             let cost = outcome.cost();
-            self.inner
-                .throttle
-                .complete(&reservation, cost.map(|c| c.throttle));
+            self.pacer().complete(reservation, cost).await;
             if let Some(cost) = cost {
                 self.inner
                     .throttle

@@ -26,7 +26,13 @@ mod client;
 pub mod codec;
 pub mod cost;
 mod error;
+#[cfg(feature = "redis")]
+mod fleet;
+#[cfg(not(feature = "redis"))]
+#[path = "no_fleet.rs"]
+mod fleet;
 mod macros;
+mod pacer;
 mod pagination;
 mod retry;
 pub mod scalars;
@@ -49,10 +55,13 @@ pub fn __new_idempotency_key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 pub use error::{Attempt, Error, GraphqlError, GraphqlErrors, PathSegment};
+pub use pacer::Pacer;
 pub use pagination::{PageStream, paginate};
 pub use retry::RetryPolicy;
 pub use shopify_auth;
-pub use throttle::{QueryCost, ThrottleStatus};
+#[cfg(feature = "redis")]
+pub use shopify_redis;
+pub use throttle::{QueryCost, Reservation, Throttle, ThrottleStatus};
 pub use user_errors::{HasUserErrors, UserError, UserErrors};
 
 /// Query or mutation.

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use futures::future::BoxFuture;
 use serde_json::Value;
 use tokio::sync::Notify;
 
@@ -86,9 +87,10 @@ struct State {
     probing: bool,
 }
 
-/// The shared bucket prediction of one client (one app on one shop).
+/// The shared bucket prediction of one client (one app on one shop): the in-process
+/// [`Pacer`](crate::Pacer), and the default one.
 #[derive(Debug)]
-pub(crate) struct Throttle {
+pub struct Throttle {
     state: Mutex<State>,
     changed: Notify,
     /// Per operation: how Shopify's requested cost compares to our static estimate.
@@ -97,15 +99,33 @@ pub(crate) struct Throttle {
 }
 
 /// A reservation, returned to the bucket when the response arrives.
-#[derive(Debug)]
-pub(crate) struct Reservation {
+#[derive(Debug, Clone)]
+pub struct Reservation {
+    /// The points reserved.
     pub cost: f64,
+    /// How long the request waited for them.
     pub waited: Duration,
     /// When the points were reserved: the request goes out after this.
     pub sent: Instant,
+    /// The pacer's own handle on the reservation, if it needs one (e.g. a shared
+    /// bucket's ticket).
+    pub ticket: Option<String>,
+}
+
+impl Reservation {
+    /// A reservation of `cost` points made now after waiting `waited`.
+    pub fn new(cost: f64, waited: Duration) -> Self {
+        Self {
+            cost,
+            waited,
+            sent: Instant::now(),
+            ticket: None,
+        }
+    }
 }
 
 impl Throttle {
+    /// A pacer with nothing known yet; `enabled: false` lets every request go at once.
     pub fn new(enabled: bool) -> Self {
         Self {
             state: Mutex::new(State {
@@ -122,13 +142,13 @@ impl Throttle {
 
     /// Our estimate for an operation: the static cost, scaled by what Shopify last
     /// requested for it relative to our static figure.
-    pub fn estimate(&self, operation: &'static str, static_cost: u64) -> f64 {
+    pub(crate) fn estimate(&self, operation: &'static str, static_cost: u64) -> f64 {
         let ratio = lock(&self.ratios).get(operation).copied().unwrap_or(1.0);
         (static_cost as f64 * ratio).ceil()
     }
 
     /// Learns from a response how our estimate compares to Shopify's.
-    pub fn learn(&self, operation: &'static str, static_cost: u64, requested: f64) {
+    pub(crate) fn learn(&self, operation: &'static str, static_cost: u64, requested: f64) {
         if static_cost > 0 && requested > 0.0 {
             lock(&self.ratios).insert(operation, requested / static_cost as f64);
         }
@@ -138,11 +158,7 @@ impl Throttle {
     pub async fn acquire(&self, cost: f64) -> Reservation {
         let started = Instant::now();
         if !self.enabled {
-            return Reservation {
-                cost: 0.0,
-                waited: Duration::ZERO,
-                sent: started,
-            };
+            return Reservation::new(0.0, Duration::ZERO);
         }
         loop {
             let notified = self.changed.notified();
@@ -154,11 +170,7 @@ impl Throttle {
                     None => {
                         state.probing = true;
                         state.reserved += cost;
-                        return Reservation {
-                            cost,
-                            waited: started.elapsed(),
-                            sent: Instant::now(),
-                        };
+                        return Reservation::new(cost, started.elapsed());
                     }
                     Some((status, at)) => {
                         let predicted = predict(status, at, Instant::now()) - state.reserved;
@@ -167,11 +179,7 @@ impl Throttle {
                         let target = cost.min(status.maximum_available);
                         if predicted >= target {
                             state.reserved += cost;
-                            return Reservation {
-                                cost,
-                                waited: started.elapsed(),
-                                sent: Instant::now(),
-                            };
+                            return Reservation::new(cost, started.elapsed());
                         }
                         let rate = status.restore_rate.max(0.001);
                         // Never longer than refilling the whole bucket takes.
@@ -238,6 +246,21 @@ impl Throttle {
         state
             .known
             .map(|(status, at)| predict(status, at, Instant::now()) - state.reserved)
+    }
+}
+
+impl crate::Pacer for Throttle {
+    fn acquire(&self, cost: f64) -> BoxFuture<'_, Reservation> {
+        Box::pin(Throttle::acquire(self, cost))
+    }
+
+    fn complete(&self, reservation: Reservation, cost: Option<QueryCost>) -> BoxFuture<'_, ()> {
+        Throttle::complete(self, &reservation, cost.map(|c| c.throttle));
+        Box::pin(std::future::ready(()))
+    }
+
+    fn available(&self) -> Option<f64> {
+        Throttle::available(self)
     }
 }
 

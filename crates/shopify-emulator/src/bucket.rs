@@ -40,38 +40,69 @@ struct Level {
 /// Every app+shop bucket of one emulator.
 #[derive(Debug)]
 pub(crate) struct Buckets {
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
     maximum: f64,
     restore_rate: f64,
-    levels: Mutex<HashMap<(String, String), Level>>,
+    levels: HashMap<(String, String), Level>,
 }
 
 impl Buckets {
     pub(crate) fn new(maximum: u64, restore_rate: u64) -> Self {
         Self {
-            maximum: maximum as f64,
-            restore_rate: restore_rate as f64,
-            levels: Mutex::new(HashMap::new()),
+            state: Mutex::new(State {
+                maximum: maximum as f64,
+                restore_rate: restore_rate as f64,
+                levels: HashMap::new(),
+            }),
         }
     }
 
-    /// Runs `f` on the bucket of `app` on `shop`, refilled up to now.
-    fn with<R>(&self, app: &str, shop: &str, f: impl FnOnce(&mut f64) -> R) -> (R, BucketStatus) {
+    /// New size and restore rate for every bucket; each is first refilled at the old rate.
+    pub(crate) fn reconfigure(&self, maximum: u64, restore_rate: u64) {
         let now = Instant::now();
-        let mut levels = self.levels.lock().unwrap_or_else(PoisonError::into_inner);
-        let level = levels
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let (old_max, old_rate) = (state.maximum, state.restore_rate);
+        let maximum = maximum as f64;
+        for level in state.levels.values_mut() {
+            let elapsed = now.saturating_duration_since(level.at).as_secs_f64();
+            level.available = (level.available + elapsed * old_rate)
+                .min(old_max)
+                .min(maximum);
+            level.at = now;
+        }
+        state.maximum = maximum;
+        state.restore_rate = restore_rate as f64;
+    }
+
+    /// Runs `f` on the bucket of `app` on `shop`, refilled up to now.
+    fn with<R>(
+        &self,
+        app: &str,
+        shop: &str,
+        f: impl FnOnce(&mut f64, f64) -> R,
+    ) -> (R, BucketStatus) {
+        let now = Instant::now();
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let (maximum, restore_rate) = (state.maximum, state.restore_rate);
+        let level = state
+            .levels
             .entry((app.to_owned(), shop.to_owned()))
             .or_insert(Level {
-                available: self.maximum,
+                available: maximum,
                 at: now,
             });
         let elapsed = now.saturating_duration_since(level.at).as_secs_f64();
-        level.available = (level.available + elapsed * self.restore_rate).min(self.maximum);
+        level.available = (level.available + elapsed * restore_rate).min(maximum);
         level.at = now;
-        let out = f(&mut level.available);
+        let out = f(&mut level.available, maximum);
         let status = BucketStatus {
-            maximum_available: self.maximum,
+            maximum_available: maximum,
             currently_available: level.available,
-            restore_rate: self.restore_rate,
+            restore_rate,
         };
         (out, status)
     }
@@ -85,7 +116,7 @@ impl Buckets {
         requested: u64,
     ) -> Result<BucketStatus, BucketStatus> {
         let requested = requested as f64;
-        let (admitted, status) = self.with(app, shop, |available| {
+        let (admitted, status) = self.with(app, shop, |available, _| {
             if requested <= *available {
                 *available -= requested;
                 true
@@ -98,8 +129,7 @@ impl Buckets {
 
     /// Gives `points` back (the part of the requested cost that was not used).
     pub(crate) fn refund(&self, app: &str, shop: &str, points: u64) -> BucketStatus {
-        let maximum = self.maximum;
-        self.with(app, shop, |available| {
+        self.with(app, shop, |available, maximum| {
             *available = (*available + points as f64).min(maximum);
         })
         .1
@@ -107,7 +137,7 @@ impl Buckets {
 
     /// The bucket now.
     pub(crate) fn status(&self, app: &str, shop: &str) -> BucketStatus {
-        self.with(app, shop, |_| ()).1
+        self.with(app, shop, |_, _| ()).1
     }
 }
 
@@ -133,6 +163,19 @@ mod tests {
         assert!(buckets.charge("a", "s", 1).is_err());
         assert!(buckets.charge("b", "s", 10).is_ok());
         assert!(buckets.charge("a", "t", 10).is_ok());
+    }
+
+    #[test]
+    fn a_new_restore_rate_applies_from_now_and_a_smaller_size_caps_the_level() {
+        let buckets = Buckets::new(100, 0);
+        buckets.charge("a", "s", 10).unwrap();
+        buckets.reconfigure(50, 0);
+        let status = buckets.status("a", "s");
+        assert_eq!(status.maximum_available, 50.0);
+        assert_eq!(status.currently_available, 50.0);
+        assert_eq!(status.restore_rate, 0.0);
+        buckets.reconfigure(50, 25);
+        assert_eq!(buckets.status("a", "s").restore_rate, 25.0);
     }
 
     #[test]

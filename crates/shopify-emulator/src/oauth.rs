@@ -162,6 +162,7 @@ pub(crate) async fn access_token(
         scopes: app.scopes.clone(),
         expires_at: Instant::now() + shared.token_ttl,
     });
+    shared.recorder.update(|s| s.token_requests += 1);
     tracing::info!(shop = %shop.handle, client_id = %app.client_id, "emulator: token issued");
     axum::Json(json!({
         "access_token": token,

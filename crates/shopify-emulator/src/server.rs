@@ -131,9 +131,16 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/admin/api/{version}/graphql.json", post(graphql::handle))
         .route("/bulk-operations/{file}", get(graphql::bulk::result_file))
         .route("/staged-uploads/{*key}", put(graphql::bulk::upload))
+        .route("/_emulator/stats", get(stats))
         .fallback(unexpected)
         .layer(middleware::from_fn_with_state(shared.clone(), record))
         .with_state(shared)
+}
+
+/// `GET /_emulator/stats`: the counters, for programs in any language and for separate
+/// processes measured against one served shop.
+async fn stats(State(shared): State<Arc<Shared>>) -> Response {
+    axum::Json(shared.recorder.snapshot().to_json()).into_response()
 }
 
 /// Catch-all: says what was not expected instead of failing silently.
@@ -543,6 +550,14 @@ impl RunningEmulator {
     /// now. A pair that has not sent anything yet has a full bucket.
     pub fn bucket(&self, client_id: &str, shop: &str) -> BucketStatus {
         self.shared.buckets.status(client_id, shop)
+    }
+
+    /// Changes every bucket's size and restore rate from now on, as Shopify does when a
+    /// plan changes or the rate is lowered for a while; levels above the new size shrink.
+    pub fn set_bucket(&self, maximum_available: u64, restore_rate: u64) {
+        self.shared
+            .buckets
+            .reconfigure(maximum_available, restore_rate);
     }
 
     /// Serves until the server task ends (i.e. until the process stops).

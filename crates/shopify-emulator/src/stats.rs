@@ -31,9 +31,27 @@ pub struct Stats {
     /// had no value for them (an empty string, zero, the first enum value, ...). Tests
     /// that check what an operation returned expect none.
     pub made_up_values: u64,
+    /// Client-credentials grants issued (successful token requests).
+    pub token_requests: u64,
 }
 
 impl Stats {
+    /// The counters as JSON, as `GET /_emulator/stats` serves them.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "requests": self.requests,
+            "executed": self.executed,
+            "throttled": self.throttled,
+            "max_cost_exceeded": self.max_cost_exceeded,
+            "faults": self.faults,
+            "token_requests": self.token_requests,
+            "points_requested": self.points_requested,
+            "points_charged": self.points_charged,
+            "replays": self.replays,
+            "writes": self.writes,
+        })
+    }
+
     /// Writes applied by mutation field `field`.
     pub fn writes_of(&self, field: &str) -> u64 {
         self.writes.get(field).copied().unwrap_or(0)
