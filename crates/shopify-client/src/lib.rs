@@ -24,6 +24,7 @@ mod client;
 pub mod codec;
 pub mod cost;
 mod error;
+mod include;
 mod macros;
 mod pagination;
 mod retry;

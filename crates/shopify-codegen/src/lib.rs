@@ -1,7 +1,7 @@
 //! Compiles `.graphql` operations into typed Rust, validated against Shopify's Admin schema.
 //!
-//! Used at build time by the `shopify-queries` build script and by the CLI's check
-//! commands. It loads nothing itself beyond the files it is given and never touches the
+//! Used at build time by build scripts ([`build`], [`configure`]: one line in any
+//! crate's `build.rs`) and by the CLI's check commands. It loads nothing itself beyond the files it is given and never touches the
 //! network.
 //!
 //! The pipeline, per build:
@@ -33,6 +33,7 @@
 
 use std::fmt;
 
+mod build;
 mod check;
 mod compile;
 mod idempotent;
@@ -43,6 +44,7 @@ mod source;
 mod suggest;
 pub mod upgrade;
 
+pub use build::{BuildError, Builder, Generated, build, configure};
 pub use compile::{Compiled, Fragment, Idempotency, Operation, OperationKind, compile};
 pub use source::{SourceFile, Sources};
 
