@@ -6,7 +6,8 @@
 //!
 //! The pipeline, per build:
 //! 1. [`Sources::discover`] reads every `graphql/**/*.graphql` in a stable order;
-//!    operations live one per file, named fragments in `graphql/fragments/`.
+//!    operations live one per file, with the fragments only they use; fragments shared
+//!    by several files live in `graphql/fragments/`. Fragment names are unique.
 //! 2. [`compile`] validates each operation (with the fragments it uses) against the
 //!    schema and reports *every* problem as `file:line:col: message`, with a
 //!    "did you mean" where one exists. Valid operations are transformed for codegen
