@@ -185,14 +185,13 @@ impl Builder {
         inputs.extend(sources.files().map(|f| f.path.clone()));
 
         let started = Instant::now();
-        let compiled = compile(schema, &sources).map_err(|e| fail(strings(&e.0), inputs.clone()))?;
+        let compiled =
+            compile(schema, &sources).map_err(|e| fail(strings(&e.0), inputs.clone()))?;
         let validate = started.elapsed();
         let started = Instant::now();
         let code =
             rust::generate(schema, &compiled).map_err(|e| fail(strings(&e.0), inputs.clone()))?;
-        let manifest = self
-            .manifest
-            .then(|| manifest::generate(schema, &compiled));
+        let manifest = self.manifest.then(|| manifest::generate(schema, &compiled));
         Ok(Generated {
             code,
             manifest,

@@ -189,9 +189,10 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
                 continue;
             };
             let name = fragment.name.to_string();
-            let previous = fragment_owner.get(&name).cloned().or_else(|| {
-                local.contains_key(&name).then(|| file.display.clone())
-            });
+            let previous = fragment_owner
+                .get(&name)
+                .cloned()
+                .or_else(|| local.contains_key(&name).then(|| file.display.clone()));
             if let Some(other) = previous {
                 let (line, column) = check::position(fragment.location(), &doc.sources);
                 diagnostics.insert(Diagnostic::error(

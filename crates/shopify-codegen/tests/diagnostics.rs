@@ -354,8 +354,14 @@ fn a_fragment_in_an_operations_own_file_serves_it_and_may_use_shared_ones() {
     assert!(op.text.contains("fragment ShopBits on Shop"), "{}", op.text);
     assert!(op.text.contains("fragment ShopName on Shop"), "{}", op.text);
     let code = shopify_codegen::rust::generate(schema, &compiled).expect("generates");
-    assert!(code.contains("Fragment `ShopBits` on `Shop` (graphql/local_fragment.graphql)"), "{code}");
-    assert!(code.contains("shop_bits: super::fragments::ShopBits,"), "{code}");
+    assert!(
+        code.contains("Fragment `ShopBits` on `Shop` (graphql/local_fragment.graphql)"),
+        "{code}"
+    );
+    assert!(
+        code.contains("shop_bits: super::fragments::ShopBits,"),
+        "{code}"
+    );
 }
 
 #[test]
