@@ -1,6 +1,6 @@
 //! The build-script API: typed operations in any crate with one line of `build.rs`.
 //!
-//! ```no_run
+//! ```ignore
 //! // build.rs
 //! fn main() {
 //!     shopify_codegen::build("graphql");
