@@ -11,7 +11,7 @@ use shopify_admin::{Cli, Env, Io, run};
 
 /// Serves the emulator as `shopify-admin emulator --port 0` does and returns the
 /// `KEY=value` lines it prints for a `.env`, with the server task.
-async fn served_emulator() -> (String, tokio::task::JoinHandle<()>) {
+pub(crate) async fn served_emulator() -> (String, tokio::task::JoinHandle<()>) {
     let cli = Cli::try_parse_from(["shopify-admin", "emulator", "--port", "0"]).unwrap();
     let mut io = Io::captured(Env::empty());
     let output = io.output().unwrap();

@@ -2,9 +2,11 @@
 //! loopback HTTP. Each module is one area:
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod architecture; // the dependency rules of ARCHITECTURE.md, from cargo metadata
 mod cli; // shopify-admin commands: products with and without credentials
 mod demo_data; // every seeded demo-shop object decodes through the typed queries
 mod every_operation; // every operation in graphql/ decodes from the emulator's answer
+mod external_crate; // a crate outside the workspace: its own graphql/, one-line build.rs, run and broken
 mod first_program; // a user's first program: Client::from_env with the emulator's .env lines
 mod fuzz; // the short version of every fuzz target, and inputs that once failed
 #[path = "../fuzz/targets.rs"]

@@ -31,6 +31,7 @@ mod fleet;
 #[cfg(not(feature = "redis"))]
 #[path = "no_fleet.rs"]
 mod fleet;
+mod include;
 mod macros;
 mod pacer;
 mod pagination;

@@ -76,7 +76,7 @@ impl Operation {
     }
 }
 
-/// A named fragment from `graphql/fragments/`.
+/// A named fragment, from `graphql/fragments/` or an operation's own file.
 #[derive(Debug, Clone)]
 pub struct Fragment {
     /// The fragment name.
@@ -171,9 +171,49 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
     let mut operations = Vec::new();
     let mut used_fragments = BTreeSet::new();
     let mut warnings = BTreeSet::new();
+    let mut local_fragments = BTreeMap::new();
     let fragment_files_shown: BTreeSet<String> = fragment_files.values().cloned().collect();
+    // Fragments defined in an operation's own file serve that operation; their names
+    // are unique across the project, as the generated `fragments` module needs.
+    let mut parsed = Vec::new();
+    let mut fragment_owner: BTreeMap<String, String> = fragment_files.clone();
     for file in &sources.operations {
         let Some(doc) = parse(file, &mut diagnostics) else {
+            parsed.push(None);
+            continue;
+        };
+        let mut local = BTreeMap::new();
+        let mut clash = false;
+        for definition in &doc.definitions {
+            let ast::Definition::FragmentDefinition(fragment) = definition else {
+                continue;
+            };
+            let name = fragment.name.to_string();
+            let previous = fragment_owner
+                .get(&name)
+                .cloned()
+                .or_else(|| local.contains_key(&name).then(|| file.display.clone()));
+            if let Some(other) = previous {
+                let (line, column) = check::position(fragment.location(), &doc.sources);
+                diagnostics.insert(Diagnostic::error(
+                    &file.display,
+                    line,
+                    column,
+                    format!("fragment `{name}` is already defined in {other}; fragment names must be unique"),
+                ));
+                clash = true;
+                continue;
+            }
+            local.insert(name, (fragment.clone(), doc.clone()));
+        }
+        for name in local.keys() {
+            fragment_owner.insert(name.clone(), file.display.clone());
+        }
+        parsed.push((!clash).then_some((doc, local)));
+    }
+
+    for (file, parsed) in sources.operations.iter().zip(parsed) {
+        let Some((doc, local)) = parsed else {
             continue;
         };
         let Some(op) = single_operation(file, &doc, &mut diagnostics) else {
@@ -182,10 +222,19 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
         let Some(name) = op.name.as_ref().map(|n| n.to_string()) else {
             continue;
         };
+        let mut visible = fragment_defs.clone();
+        visible.extend(local.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let fragment_defs = &visible;
         let mut used = BTreeSet::new();
-        collect_spreads(&op.selection_set, &fragment_defs, &mut used);
+        collect_spreads(&op.selection_set, fragment_defs, &mut used);
         let used: Vec<&str> = used.iter().map(String::as_str).collect();
-        let merged = assemble(Some(&doc), &used, &fragment_defs);
+        // The file's own fragments are in its document already.
+        let shared: Vec<&str> = used
+            .iter()
+            .copied()
+            .filter(|name| !local.contains_key(*name))
+            .collect();
+        let merged = assemble(Some(&doc), &shared, fragment_defs);
         let variables: Vec<&str> = op.variables.iter().map(|v| v.name.as_str()).collect();
         match merged.to_executable_validate(&schema.schema) {
             Err(errors) => {
@@ -193,7 +242,7 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
                     schema,
                     ast: &merged,
                     partial: &errors.partial,
-                    fragments: &fragment_defs,
+                    fragments: fragment_defs,
                     variables: &variables,
                 };
                 for diagnostic in check::from_apollo(&context, &errors.errors) {
@@ -239,6 +288,16 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
                     continue;
                 }
                 used_fragments.extend(used.iter().map(|s| s.to_string()));
+                for (fragment, (definition, _)) in &local {
+                    local_fragments.insert(
+                        fragment.clone(),
+                        Fragment {
+                            name: fragment.clone(),
+                            file: file.display.clone(),
+                            type_condition: definition.type_condition.to_string(),
+                        },
+                    );
+                }
                 let kind = match op.operation_type {
                     ast::OperationType::Mutation => OperationKind::Mutation,
                     _ => OperationKind::Query,
@@ -297,7 +356,7 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
     if !diagnostics.is_empty() {
         return Err(Diagnostics(diagnostics.into_iter().collect()));
     }
-    let mut fragments = BTreeMap::new();
+    let mut fragments = local_fragments;
     for (name, (definition, doc)) in &fragment_defs {
         let file = fragment_files.get(name).cloned().unwrap_or_default();
         if used_fragments.contains(name) {
@@ -422,10 +481,8 @@ fn single_operation<'d>(
                     error("subscriptions are not supported: the Admin API serves queries and mutations over HTTP".to_owned());
                 }
             }
-            ast::Definition::FragmentDefinition(fragment) => error(format!(
-                "fragment `{}` must live in graphql/fragments/ so every operation can use it; move it there",
-                fragment.name
-            )),
+            // Serves this file's operation; shared ones live in graphql/fragments/.
+            ast::Definition::FragmentDefinition(_) => {}
             _ => {
                 error("only operations belong in graphql/; this is a schema definition".to_owned())
             }

@@ -1,12 +1,13 @@
 //! Compiles `.graphql` operations into typed Rust, validated against Shopify's Admin schema.
 //!
-//! Used at build time by the `shopify-queries` build script and by the CLI's check
-//! commands. It loads nothing itself beyond the files it is given and never touches the
+//! Used at build time by build scripts ([`build`], [`configure`]: one line in any
+//! crate's `build.rs`) and by the CLI's check commands. It loads nothing itself beyond the files it is given and never touches the
 //! network.
 //!
 //! The pipeline, per build:
 //! 1. [`Sources::discover`] reads every `graphql/**/*.graphql` in a stable order;
-//!    operations live one per file, named fragments in `graphql/fragments/`.
+//!    operations live one per file, with the fragments only they use; fragments shared
+//!    by several files live in `graphql/fragments/`. Fragment names are unique.
 //! 2. [`compile`] validates each operation (with the fragments it uses) against the
 //!    schema and reports *every* problem as `file:line:col: message`, with a
 //!    "did you mean" where one exists. Valid operations are transformed for codegen
@@ -33,6 +34,7 @@
 
 use std::fmt;
 
+mod build;
 mod check;
 mod compile;
 mod idempotent;
@@ -43,6 +45,7 @@ mod source;
 mod suggest;
 pub mod upgrade;
 
+pub use build::{BuildError, Builder, Generated, build, configure};
 pub use compile::{Compiled, Fragment, Idempotency, Operation, OperationKind, compile};
 pub use source::{SourceFile, Sources};
 

@@ -363,3 +363,69 @@ fn bulk_queries_break_no_bulk_rule_unlocated() {
             .starts_with("compiled")
     );
 }
+
+#[test]
+fn a_fragment_in_an_operations_own_file_serves_it_and_may_use_shared_ones() {
+    let files = [
+        (
+            "graphql/fragments/shop_name.graphql",
+            "fragment ShopName on Shop {\n  name\n}\n",
+        ),
+        (
+            "graphql/local_fragment.graphql",
+            "query LocalFragment {\n  shop {\n    ...ShopBits\n  }\n}\n\nfragment ShopBits on Shop {\n  id\n  ...ShopName\n}\n",
+        ),
+    ];
+    let schema = AdminSchema::bundled();
+    let compiled = compile(schema, &sources(&files)).expect("compiles");
+    assert!(compiled.warnings.is_empty(), "{:?}", compiled.warnings);
+    let op = &compiled.operations[0];
+    assert_eq!(op.fragments, ["ShopBits", "ShopName"]);
+    assert_eq!(
+        compiled.fragments["ShopBits"].file,
+        "graphql/local_fragment.graphql"
+    );
+    assert!(op.text.contains("fragment ShopBits on Shop"), "{}", op.text);
+    assert!(op.text.contains("fragment ShopName on Shop"), "{}", op.text);
+    let code = shopify_codegen::rust::generate(schema, &compiled).expect("generates");
+    assert!(
+        code.contains("Fragment `ShopBits` on `Shop` (graphql/local_fragment.graphql)"),
+        "{code}"
+    );
+    assert!(
+        code.contains("shop_bits: super::fragments::ShopBits,"),
+        "{code}"
+    );
+}
+
+#[test]
+fn fragment_name_clashes_are_located_errors() {
+    insta::assert_snapshot!(check(&[
+        (
+            "graphql/fragments/shop_name.graphql",
+            "fragment ShopName on Shop {\n  name\n}\n",
+        ),
+        (
+            "graphql/first.graphql",
+            "query First {\n  shop {\n    ...ShopName\n    ...Mine\n  }\n}\n\nfragment ShopName on Shop {\n  id\n}\n\nfragment Mine on Shop {\n  id\n}\n",
+        ),
+        (
+            "graphql/second.graphql",
+            "query Second {\n  shop {\n    ...Mine\n  }\n}\n\nfragment Mine on Shop {\n  name\n}\n",
+        ),
+    ]));
+}
+
+#[test]
+fn another_files_fragment_is_not_visible_and_says_so_where_it_is_spread() {
+    insta::assert_snapshot!(check(&[
+        (
+            "graphql/first.graphql",
+            "query First {\n  shop {\n    ...Mine\n  }\n}\n\nfragment Mine on Shop {\n  id\n}\n",
+        ),
+        (
+            "graphql/second.graphql",
+            "query Second {\n  shop {\n    ...Mine\n  }\n}\n",
+        ),
+    ]));
+}

@@ -20,7 +20,7 @@
 
 pub use shopify_client::*;
 
-include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+shopify_client::include_operations!();
 
 /// The operations manifest, written at build time: per operation its name, file, exact
 /// text and its sha256, required access scopes, protected fields, static cost,

@@ -1,0 +1,3 @@
+fn main() {
+    shopify_codegen::build("graphql");
+}
