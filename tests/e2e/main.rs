@@ -8,10 +8,10 @@ mod demo_data; // every seeded demo-shop object decodes through the typed querie
 mod every_operation; // every operation in graphql/ decodes from the emulator's answer
 mod external_crate; // a crate outside the workspace: its own graphql/, one-line build.rs, run and broken
 mod first_program; // a user's first program: Client::from_env with the emulator's .env lines
+mod fleet; // many processes, one shop: token and budget shared through a real redis-server
 mod fuzz; // the short version of every fuzz target, and inputs that once failed
 #[path = "../fuzz/targets.rs"]
 mod fuzz_targets; // the fuzz targets, shared with `--bench fuzz`
-mod fleet; // many processes, one shop: token and budget shared through a real redis-server
 mod graphql; // introspection, pagination, writes then reads, user errors, error shapes, scopes
 mod operations; // typed results of a few operations, and graphql_client compatibility
 mod request_bodies; // the exact request body of every operation (snapshots)

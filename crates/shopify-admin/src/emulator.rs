@@ -41,9 +41,7 @@ fn parse_bucket(text: &str) -> Result<(u64, u64), String> {
 
 pub async fn run(args: Args, io: &mut Io) -> anyhow::Result<ExitCode> {
     let addr = SocketAddr::new(args.host, args.port);
-    let mut builder = Emulator::builder()
-        .bind(addr)
-        .extra_products(args.products);
+    let mut builder = Emulator::builder().bind(addr).extra_products(args.products);
     if let Some((size, rate)) = args.bucket {
         builder = builder.bucket(size, rate);
     }

@@ -7,8 +7,8 @@ fn crate_dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     for (path, text) in files {
         let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        std::fs::create_dir_all(path.parent().expect("a file in a folder")).expect("create the folder");
+        std::fs::write(path, text).expect("write the file");
     }
     dir
 }

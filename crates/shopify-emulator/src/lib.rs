@@ -80,8 +80,8 @@ pub use config::{
     DEMO_SCOPES, DEMO_SHOP, EmulatorBuilder,
 };
 pub use faults::{Fault, Schedule};
-pub use limits::Limits;
 pub use graphql::bulk::{BulkFault, MAX_RUNNING as MAX_RUNNING_BULK_OPERATIONS};
+pub use limits::Limits;
 pub use server::{InProcess, RecordedRequest, RunningEmulator};
 pub use stats::{AppliedWrite, Stats};
 
