@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use shopify_client::bulk::{Bulk, BulkError, BulkOperation};
-use shopify_codegen::{SourceFile, Sources, compile};
+use shopify_codegen::{SourceFile, Sources, compile_bulk};
 use shopify_schema::AdminSchema;
 
 use crate::Io;
@@ -50,7 +50,7 @@ pub(crate) fn checked_operation(
         text,
     }];
     let schema = AdminSchema::bundled();
-    let compiled = match compile(schema, &sources) {
+    let compiled = match compile_bulk(schema, &sources) {
         Ok(compiled) => compiled,
         Err(errors) => {
             for error in &errors.0 {

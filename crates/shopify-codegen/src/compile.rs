@@ -102,6 +102,21 @@ pub struct Compiled {
 ///
 /// Returns every error at once, sorted by file and position.
 pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diagnostics> {
+    compile_with(schema, sources, false)
+}
+
+/// [`compile`] with every query taken as a bulk query wherever its file is (the CLI's
+/// `export` of a file outside `graphql/bulk/`): Shopify's bulk rules apply, and
+/// connections need no `first`/`last`, which bulk operations ignore.
+pub fn compile_bulk(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diagnostics> {
+    compile_with(schema, sources, true)
+}
+
+fn compile_with(
+    schema: &AdminSchema,
+    sources: &Sources,
+    all_bulk: bool,
+) -> Result<Compiled, Diagnostics> {
     let mut diagnostics = BTreeSet::new();
 
     let mut fragment_defs: BTreeMap<String, (Node<ast::FragmentDefinition>, ast::Document)> =
@@ -255,9 +270,11 @@ pub fn compile(schema: &AdminSchema, sources: &Sources) -> Result<Compiled, Diag
             Ok(valid) => {
                 let mut found = Vec::new();
                 check::one_of(schema, &valid, &mut found);
-                limits::check(&valid, &mut found);
+                let bulk = is_bulk_query(file, op)
+                    || (all_bulk && op.operation_type == ast::OperationType::Query);
+                limits::check(&valid, bulk, &mut found);
                 check::deprecations(&valid, &mut found);
-                if is_bulk_query(file, op) {
+                if bulk {
                     for problem in shopify_schema::bulk::check(&schema.schema, &valid) {
                         let (line, column) = check::position(problem.span, &valid.sources);
                         found.push(Diagnostic::error(

@@ -46,7 +46,9 @@ mod suggest;
 pub mod upgrade;
 
 pub use build::{BuildError, Builder, Generated, build, configure};
-pub use compile::{Compiled, Fragment, Idempotency, Operation, OperationKind, compile};
+pub use compile::{
+    Compiled, Fragment, Idempotency, Operation, OperationKind, compile, compile_bulk,
+};
 pub use source::{SourceFile, Sources};
 
 /// How serious a [`Diagnostic`] is.

@@ -16,7 +16,9 @@ pub(crate) const MAX_ITEMS: usize = 250;
 
 /// Every connection field gets exactly one of `first`/`last`, at most 250; no input list
 /// written in the operation holds more than 250 items.
-pub(crate) fn check(doc: &Valid<ExecutableDocument>, out: &mut Vec<Diagnostic>) {
+/// `bulk`: a bulk query, whose connections Shopify reads whole (window arguments ignored),
+/// so only the input-list rule applies.
+pub(crate) fn check(doc: &Valid<ExecutableDocument>, bulk: bool, out: &mut Vec<Diagnostic>) {
     let variables: Vec<&Node<VariableDefinition>> = doc
         .operations
         .iter()
@@ -24,7 +26,9 @@ pub(crate) fn check(doc: &Valid<ExecutableDocument>, out: &mut Vec<Diagnostic>) 
         .collect();
     let visit = |set: &SelectionSet, out: &mut Vec<Diagnostic>| {
         walk_fields(set, &mut |parent, field| {
-            window(doc, &variables, parent, field, out);
+            if !bulk {
+                window(doc, &variables, parent, field, out);
+            }
             for argument in &field.arguments {
                 long_lists(doc, &argument.value, out);
             }

@@ -7,7 +7,8 @@ fn crate_dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     for (path, text) in files {
         let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().expect("a file in a folder")).expect("create the folder");
+        std::fs::create_dir_all(path.parent().expect("a file in a folder"))
+            .expect("create the folder");
         std::fs::write(path, text).expect("write the file");
     }
     dir
