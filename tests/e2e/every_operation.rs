@@ -39,13 +39,20 @@ async fn read_back(harness: &Harness, module: &str, payload: &Value) {
     match module {
         "bulk_operation_run_query" => {
             let id = &payload["bulkOperation"]["id"];
-            let data = read(
-                harness,
-                "query($id: ID!) { node(id: $id) { ... on BulkOperation { status objectCount } } }",
-                json!({"id": id}),
-            )
-            .await;
-            assert_eq!(data["node"]["status"], "COMPLETED");
+            // A run moves one status on per read (CREATED, RUNNING, COMPLETED).
+            let mut data = Value::Null;
+            for _ in 0..5 {
+                data = read(
+                    harness,
+                    "query($id: ID!) { node(id: $id) { ... on BulkOperation { status objectCount } } }",
+                    json!({"id": id}),
+                )
+                .await;
+                if data["node"]["status"] == "COMPLETED" {
+                    break;
+                }
+            }
+            assert_eq!(data["node"]["status"], "COMPLETED", "{data}");
             assert_ne!(data["node"]["objectCount"], "0");
         }
         "collection_create" => {

@@ -622,6 +622,11 @@ fn root_field<'a, 's>(
         }
         "node" => {
             let id = args.get("id").and_then(Json::as_str).unwrap_or_default();
+            // Bulk runs live in the bulk room, not the store; a read moves them on as
+            // `bulkOperation(id:)` does.
+            if id.starts_with("gid://shopify/BulkOperation/") {
+                return Some(present(super::bulk::status(ctx, args)));
+            }
             return Some(present(node_ref(ctx, id, "Node")));
         }
         "nodes" => {
