@@ -31,7 +31,8 @@ use serde_json_bytes::{Value as Json, json};
 use super::json as wire;
 use super::resolve::{Ctx, Obj, StoreAccess};
 use super::{validate, variables};
-use crate::server::{Shared, not_found};
+use crate::http::not_found;
+use crate::server::Shared;
 use crate::store::{JsonMap, NOW, Store};
 
 /// Bulk operations of one type (query or mutation) that may run at once per shop.
