@@ -24,7 +24,7 @@ pub(crate) mod validate;
 mod variables;
 mod writes;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap as StdHashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
@@ -47,7 +47,7 @@ use crate::oauth::TokenInfo;
 use crate::server::{ConnectionReset, Shared};
 use crate::stats::AppliedWrite;
 use crate::store::{ShopState, Store};
-use resolve::{CODE_SEPARATOR, Ctx, Obj, StoreAccess};
+use resolve::{CODE_SEPARATOR, Ctx, StoreAccess};
 use validate::GqlError;
 
 /// Shopify's answer to a missing, unknown, revoked or expired token.
@@ -400,24 +400,15 @@ fn execute(
 ) -> Executed {
     let coerced = Valid::assume_valid_ref(variables);
     let run = |store: StoreAccess<'_>, root: &str| {
-        let ctx = Ctx {
+        let mut ctx = Ctx::new(
             schema,
-            implementers: engine.implementers(),
+            engine.implementers(),
             store,
-            bulk: false,
-            base_url: base_url.map(str::to_owned),
-            app: app.to_owned(),
-            variables: variables.clone(),
-            writes: RefCell::default(),
-            replays: Cell::default(),
-            made_up: Cell::default(),
-        };
-        let root = Obj {
-            ctx: &ctx,
-            ty: root.to_owned(),
-            data: Arc::new(serde_json_bytes::json!({})),
-            origin: 0,
-        };
+            app.to_owned(),
+            variables.clone(),
+        );
+        ctx.base_url = base_url.map(str::to_owned);
+        let root = ctx.root(root);
         let result = Execution::new(schema, document)
             .operation(operation)
             .coerced_variable_values(coerced)
