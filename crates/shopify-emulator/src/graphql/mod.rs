@@ -17,6 +17,7 @@
 mod admission;
 pub(crate) mod bulk;
 mod connection;
+mod input;
 mod json;
 mod mutations;
 mod resolve;
