@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use shopify_e2e::bench::{error_label, status_kib};
 use shopify_e2e::demo_credentials;
 use shopify_emulator::{Emulator, Fault, Schedule};
 use shopify_queries::scalars::Gid;
@@ -139,7 +140,7 @@ impl EmulatorProcess {
     }
 
     fn rss_kib(&self) -> u64 {
-        rss_kib(&format!("/proc/{}/status", self.child.id()))
+        status_kib(&format!("/proc/{}/status", self.child.id()), "VmRSS")
     }
 
     /// The write log: (mutation, arguments) per applied write.
@@ -172,20 +173,6 @@ impl Drop for EmulatorProcess {
         drop(self.child.stdin.take());
         let _ = self.child.wait();
     }
-}
-
-/// `VmRSS` of a `/proc/.../status` file, in KiB (0 where there is none).
-fn rss_kib(path: &str) -> u64 {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 // ---------------------------------------------------------------- the traffic
@@ -287,30 +274,6 @@ async fn call(client: &Client, world: &World, n: usize) -> Result<Option<String>
     }
 }
 
-fn label(error: &Error) -> String {
-    match error {
-        Error::Exhausted { last, .. } => format!("exhausted({})", label(last)),
-        Error::AmbiguousWrite { last, .. } => format!("ambiguous-write({})", label(last)),
-        Error::Graphql(errors) => format!(
-            "graphql({})",
-            errors
-                .errors
-                .iter()
-                .filter_map(|e| e.code())
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-        Error::Http { status, .. } => format!("http-{status}"),
-        Error::Timeout { .. } => "timeout".to_owned(),
-        Error::Network { .. } => "network".to_owned(),
-        Error::InvalidResponse { .. } => "invalid-response".to_owned(),
-        Error::Auth(_) => "auth".to_owned(),
-        Error::Decode { .. } => "decode".to_owned(),
-        Error::ResponseTooLarge { .. } => "too-large".to_owned(),
-        _ => "other".to_owned(),
-    }
-}
-
 async fn world(client: &Client) -> anyhow::Result<World> {
     // Faults are on from the start: retry the set-up reads until they get through.
     let mut last = None;
@@ -370,9 +333,7 @@ fn main() -> anyhow::Result<()> {
     if std::env::var("SOAK_ROLE").as_deref() == Ok("emulator") {
         return serve_emulator();
     }
-    // `cargo test --benches` runs bench binaries without `--bench`: nothing to measure there.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("soak: run with `cargo bench --workspace --bench soak`");
+    if !shopify_e2e::bench::invoked_as_bench("soak") {
         return Ok(());
     }
     let secs: u64 = std::env::var("SOAK_SECS").map_or(Ok(600), |s| s.parse())?;
@@ -430,7 +391,9 @@ fn main() -> anyhow::Result<()> {
                         tally.succeeded += 1;
                         tally.done_writes.extend(done);
                     }
-                    Ok(Ok(Err(error))) => *tally.failures.entry(label(&error)).or_default() += 1,
+                    Ok(Ok(Err(error))) => {
+                        *tally.failures.entry(error_label(&error)).or_default() += 1
+                    }
                     Ok(Err(_)) | Err(_) => tally.lost_calls += 1,
                 }
             }
@@ -438,7 +401,8 @@ fn main() -> anyhow::Result<()> {
     }
 
     std::thread::sleep(warm_up);
-    let (client_start, emulator_start) = (rss_kib("/proc/self/status"), emulator.rss_kib());
+    let (client_start, emulator_start) =
+        (status_kib("/proc/self/status", "VmRSS"), emulator.rss_kib());
     let calls_at_start = tally.lock().unwrap().calls;
     std::thread::sleep(duration.saturating_sub(warm_up));
     stop.store(true, Ordering::Relaxed);
@@ -446,7 +410,7 @@ fn main() -> anyhow::Result<()> {
         runtime.block_on(worker)?;
     }
     let elapsed = started.elapsed();
-    let (client_end, emulator_end) = (rss_kib("/proc/self/status"), emulator.rss_kib());
+    let (client_end, emulator_end) = (status_kib("/proc/self/status", "VmRSS"), emulator.rss_kib());
 
     let (writes, stats) = emulator.writes()?;
     let mut applied: HashMap<String, usize> = HashMap::new();
