@@ -140,7 +140,7 @@ impl EmulatorProcess {
     }
 
     fn rss_kib(&self) -> u64 {
-        status_kib(&format!("/proc/{}/status", self.child.id()), "VmRSS")
+        rss_kib(&format!("/proc/{}/status", self.child.id()))
     }
 
     /// The write log: (mutation, arguments) per applied write.
@@ -173,6 +173,11 @@ impl Drop for EmulatorProcess {
         drop(self.child.stdin.take());
         let _ = self.child.wait();
     }
+}
+
+/// `VmRSS` of a `/proc/.../status` file, in KiB (0 where there is none).
+fn rss_kib(path: &str) -> u64 {
+    status_kib(path, "VmRSS")
 }
 
 // ---------------------------------------------------------------- the traffic
@@ -401,8 +406,7 @@ fn main() -> anyhow::Result<()> {
     }
 
     std::thread::sleep(warm_up);
-    let (client_start, emulator_start) =
-        (status_kib("/proc/self/status", "VmRSS"), emulator.rss_kib());
+    let (client_start, emulator_start) = (rss_kib("/proc/self/status"), emulator.rss_kib());
     let calls_at_start = tally.lock().unwrap().calls;
     std::thread::sleep(duration.saturating_sub(warm_up));
     stop.store(true, Ordering::Relaxed);
@@ -410,7 +414,7 @@ fn main() -> anyhow::Result<()> {
         runtime.block_on(worker)?;
     }
     let elapsed = started.elapsed();
-    let (client_end, emulator_end) = (status_kib("/proc/self/status", "VmRSS"), emulator.rss_kib());
+    let (client_end, emulator_end) = (rss_kib("/proc/self/status"), emulator.rss_kib());
 
     let (writes, stats) = emulator.writes()?;
     let mut applied: HashMap<String, usize> = HashMap::new();

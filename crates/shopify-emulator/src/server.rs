@@ -160,7 +160,11 @@ async fn record_within_limits(shared: Arc<Shared>, request: Request, next: Next)
     let bytes = match axum::body::to_bytes(body, shared.limits.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            return plain_error(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large");
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                axum::Json(serde_json::json!({"errors": "Request body too large"})),
+            )
+                .into_response();
         }
     };
     let mut headers: Vec<(String, String)> = parts
