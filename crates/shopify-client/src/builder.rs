@@ -14,6 +14,22 @@ use crate::{Pacer, fleet};
 
 /// Where a client's access tokens come from. One choice, so a client can never be
 /// configured with two sources (or a token source without its shop).
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// use shopify_client::shopify_auth::{ShopDomain, StaticToken};
+/// use shopify_client::{Auth, Client};
+///
+/// // A custom app's fixed Admin API access token.
+/// let shop = ShopDomain::parse("my-store")?;
+/// let tokens = Arc::new(StaticToken::new("shpat_example"));
+/// let client = Client::builder()
+///     .auth(Auth::TokenSource { shop, tokens })
+///     .build()?;
+/// assert_eq!(client.shop().as_str(), "my-store.myshopify.com");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Auth {
