@@ -33,7 +33,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use shopify_e2e::bench::error_label;
+use shopify_e2e::bench::{demo_location, error_label, stocked_items};
 use shopify_e2e::client_builder;
 use shopify_emulator::{Emulator, Fault, RunningEmulator, Schedule};
 use shopify_queries::scalars::Gid;
@@ -211,11 +211,7 @@ async fn call(client: &Client, items: &[Gid], kind: usize, call: usize) -> Outco
         ),
         Op::LocationInventory => query(
             client
-                .send::<location_inventory::Operation>(&location_inventory::Variables {
-                    location_id: Gid::new("Location", 1),
-                    first: 5,
-                    after: None,
-                })
+                .send::<location_inventory::Operation>(&demo_location(5))
                 .await
                 .map(drop),
         ),
@@ -342,23 +338,10 @@ async fn run_kind(
         .build()?;
     // The items stocked at the location, before any fault.
     let levels = client
-        .send::<location_inventory::Operation>(&location_inventory::Variables {
-            location_id: Gid::new("Location", 1),
-            first: 20,
-            after: None,
-        })
+        .send::<location_inventory::Operation>(&demo_location(20))
         .await?
         .data;
-    let items: Vec<Gid> = levels
-        .location
-        .map(|l| {
-            l.inventory_levels
-                .nodes
-                .into_iter()
-                .map(|n| n.item.id)
-                .collect()
-        })
-        .unwrap_or_default();
+    let items: Vec<Gid> = stocked_items(levels);
     anyhow::ensure!(!items.is_empty(), "no inventory at the demo location");
     emulator.reset_stats();
     emulator.inject(fault, schedule);

@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use shopify_e2e::bench::{error_label, status_kib};
+use shopify_e2e::bench::{demo_location, error_label, status_kib, stocked_items};
 use shopify_e2e::demo_credentials;
 use shopify_emulator::{Emulator, Fault, Schedule};
 use shopify_queries::scalars::Gid;
@@ -237,11 +237,7 @@ async fn call(client: &Client, world: &World, n: usize) -> Result<Option<String>
             Ok(None)
         }
         Op::LocationInventory => client
-            .send::<location_inventory::Operation>(&location_inventory::Variables {
-                location_id: Gid::new("Location", 1),
-                first: 5,
-                after: None,
-            })
+            .send::<location_inventory::Operation>(&demo_location(5))
             .await
             .map(|_| None),
         Op::ProductUpdate => {
@@ -291,11 +287,7 @@ async fn world(client: &Client) -> anyhow::Result<World> {
             })
             .await;
         let levels = client
-            .send::<location_inventory::Operation>(&location_inventory::Variables {
-                location_id: Gid::new("Location", 1),
-                first: 20,
-                after: None,
-            })
+            .send::<location_inventory::Operation>(&demo_location(20))
             .await;
         match (products, levels) {
             (Ok(products), Ok(levels)) => {
@@ -306,17 +298,7 @@ async fn world(client: &Client) -> anyhow::Result<World> {
                     .into_iter()
                     .map(|e| e.node.id)
                     .collect::<Vec<_>>();
-                let items = levels
-                    .data
-                    .location
-                    .map(|l| {
-                        l.inventory_levels
-                            .nodes
-                            .into_iter()
-                            .map(|n| n.item.id)
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let items = stocked_items(levels.data);
                 return Ok(World { products, items });
             }
             (Err(e), _) | (_, Err(e)) => last = Some(e),

@@ -1,6 +1,7 @@
 //! Helpers the benchmark binaries (and the separate processes they start) share.
 
-use shopify_queries::Error;
+use shopify_queries::scalars::Gid;
+use shopify_queries::{Error, location_inventory};
 
 /// Whether the binary was started by `cargo bench` (which passes `--bench`). `cargo test
 /// --benches` runs bench binaries without it: then there is nothing to measure, and this
@@ -55,6 +56,28 @@ pub fn error_label(error: &Error) -> String {
         Error::ResponseTooLarge { .. } => "too-large".to_owned(),
         _ => "other".to_owned(),
     }
+}
+
+/// `location_inventory` of the demo shop's location: its first `first` stock levels.
+pub fn demo_location(first: i32) -> location_inventory::Variables {
+    location_inventory::Variables {
+        location_id: Gid::new("Location", 1),
+        first,
+        after: None,
+    }
+}
+
+/// The inventory items a `location_inventory` answer lists, in order.
+pub fn stocked_items(data: location_inventory::ResponseData) -> Vec<Gid> {
+    data.location
+        .map(|l| {
+            l.inventory_levels
+                .nodes
+                .into_iter()
+                .map(|n| n.item.id)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
