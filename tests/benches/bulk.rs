@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use serde::Deserialize;
+use shopify_e2e::bench::status_kib;
 use shopify_e2e::demo_credentials;
 use shopify_emulator::Emulator;
 use shopify_queries::Client;
@@ -120,18 +121,6 @@ mod peer {
     }
 }
 
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// `--serve N`: an emulator with N extra products; prints its URL, serves until stdin closes.
 fn serve(products: usize) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
@@ -174,7 +163,10 @@ fn export(url: &str, file: &str) -> anyhow::Result<()> {
         }
         out.flush()?;
         let secs = started.elapsed().as_secs_f64();
-        println!("rows={rows} secs={secs:.3} hwm_kb={}", peak_rss_kb());
+        println!(
+            "rows={rows} secs={secs:.3} hwm_kb={}",
+            status_kib("/proc/self/status", "VmHWM")
+        );
         anyhow::Ok(())
     })
 }

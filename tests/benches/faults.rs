@@ -33,6 +33,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use shopify_e2e::bench::{demo_location, error_label, stocked_items};
 use shopify_e2e::client_builder;
 use shopify_emulator::{Emulator, Fault, RunningEmulator, Schedule};
 use shopify_queries::scalars::Gid;
@@ -172,7 +173,7 @@ fn has_user_errors(raw: &Value, field: &str) -> bool {
 
 /// An error's outcome: `keyed` writes may have been applied once when retries ran out.
 fn failed(error: &Error, keyed: bool) -> Outcome {
-    let label = label(error);
+    let label = error_label(error);
     match error {
         Error::AmbiguousWrite { .. } | Error::Decode { .. } => Outcome::Ambiguous(label),
         Error::Exhausted { .. } if keyed => Outcome::Ambiguous(label),
@@ -210,11 +211,7 @@ async fn call(client: &Client, items: &[Gid], kind: usize, call: usize) -> Outco
         ),
         Op::LocationInventory => query(
             client
-                .send::<location_inventory::Operation>(&location_inventory::Variables {
-                    location_id: Gid::new("Location", 1),
-                    first: 5,
-                    after: None,
-                })
+                .send::<location_inventory::Operation>(&demo_location(5))
                 .await
                 .map(drop),
         ),
@@ -269,22 +266,6 @@ fn kept(outcome: &Outcome, applied: usize) -> bool {
         Outcome::Ok => applied == 1,
         Outcome::UserErrors | Outcome::Definite(_) => applied == 0,
         Outcome::Ambiguous(_) | Outcome::Lost => applied <= 1,
-    }
-}
-
-/// A short name for what a failed call ended in.
-fn label(error: &Error) -> String {
-    match error {
-        Error::Exhausted { last, .. } => format!("exhausted({})", label(last)),
-        Error::AmbiguousWrite { last, .. } => format!("ambiguous-write({})", label(last)),
-        Error::Graphql(_) => "graphql".to_owned(),
-        Error::Http { status, .. } => format!("http-{status}"),
-        Error::Timeout { .. } => "timeout".to_owned(),
-        Error::Network { .. } => "network".to_owned(),
-        Error::InvalidResponse { .. } => "invalid-response".to_owned(),
-        Error::Auth(_) => "auth".to_owned(),
-        Error::Decode { .. } => "decode".to_owned(),
-        _ => "other".to_owned(),
     }
 }
 
@@ -357,23 +338,10 @@ async fn run_kind(
         .build()?;
     // The items stocked at the location, before any fault.
     let levels = client
-        .send::<location_inventory::Operation>(&location_inventory::Variables {
-            location_id: Gid::new("Location", 1),
-            first: 20,
-            after: None,
-        })
+        .send::<location_inventory::Operation>(&demo_location(20))
         .await?
         .data;
-    let items: Vec<Gid> = levels
-        .location
-        .map(|l| {
-            l.inventory_levels
-                .nodes
-                .into_iter()
-                .map(|n| n.item.id)
-                .collect()
-        })
-        .unwrap_or_default();
+    let items: Vec<Gid> = stocked_items(levels);
     anyhow::ensure!(!items.is_empty(), "no inventory at the demo location");
     emulator.reset_stats();
     emulator.inject(fault, schedule);
@@ -473,9 +441,7 @@ async fn run_kind(
 }
 
 fn main() -> anyhow::Result<()> {
-    // `cargo test --benches` runs bench binaries without `--bench`: nothing to measure there.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("faults: run with `cargo bench --workspace --bench faults`");
+    if !shopify_e2e::bench::invoked_as_bench("faults") {
         return Ok(());
     }
     let calls: usize = match std::env::var("FAULT_CALLS") {

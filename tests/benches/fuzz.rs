@@ -19,9 +19,7 @@ fn env_number(name: &str, default: u64) -> anyhow::Result<u64> {
 }
 
 fn main() -> anyhow::Result<()> {
-    // `cargo test --benches` runs bench binaries without `--bench`: nothing to measure there.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("fuzz: run with `cargo bench --workspace --bench fuzz`");
+    if !shopify_e2e::bench::invoked_as_bench("fuzz") {
         return Ok(());
     }
     let total = env_number("FUZZ_CASES", 100_000)?;

@@ -233,9 +233,7 @@ async fn print_costs() -> anyhow::Result<()> {
 }
 
 fn main() -> anyhow::Result<()> {
-    // `cargo test --benches` runs bench binaries without `--bench`: nothing to measure there.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("pacing: run with `cargo bench --workspace --bench pacing`");
+    if !shopify_e2e::bench::invoked_as_bench("pacing") {
         return Ok(());
     }
     // `RUST_LOG=shopify_client=debug` shows each attempt (waits, costs, throttles).

@@ -136,9 +136,7 @@ async fn run(
 }
 
 fn main() -> anyhow::Result<()> {
-    // `cargo test --benches` runs bench binaries without `--bench`: nothing to measure there.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("scaleout: run with `cargo bench --workspace --bench scaleout`");
+    if !shopify_e2e::bench::invoked_as_bench("scaleout") {
         return Ok(());
     }
     let seconds: f64 = match std::env::var("SCALEOUT_SECONDS") {

@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use shopify_e2e::bench::{demo_location, error_label, status_kib, stocked_items};
 use shopify_e2e::demo_credentials;
 use shopify_emulator::{Emulator, Fault, Schedule};
 use shopify_queries::scalars::Gid;
@@ -176,16 +177,7 @@ impl Drop for EmulatorProcess {
 
 /// `VmRSS` of a `/proc/.../status` file, in KiB (0 where there is none).
 fn rss_kib(path: &str) -> u64 {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
+    status_kib(path, "VmRSS")
 }
 
 // ---------------------------------------------------------------- the traffic
@@ -245,11 +237,7 @@ async fn call(client: &Client, world: &World, n: usize) -> Result<Option<String>
             Ok(None)
         }
         Op::LocationInventory => client
-            .send::<location_inventory::Operation>(&location_inventory::Variables {
-                location_id: Gid::new("Location", 1),
-                first: 5,
-                after: None,
-            })
+            .send::<location_inventory::Operation>(&demo_location(5))
             .await
             .map(|_| None),
         Op::ProductUpdate => {
@@ -287,30 +275,6 @@ async fn call(client: &Client, world: &World, n: usize) -> Result<Option<String>
     }
 }
 
-fn label(error: &Error) -> String {
-    match error {
-        Error::Exhausted { last, .. } => format!("exhausted({})", label(last)),
-        Error::AmbiguousWrite { last, .. } => format!("ambiguous-write({})", label(last)),
-        Error::Graphql(errors) => format!(
-            "graphql({})",
-            errors
-                .errors
-                .iter()
-                .filter_map(|e| e.code())
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-        Error::Http { status, .. } => format!("http-{status}"),
-        Error::Timeout { .. } => "timeout".to_owned(),
-        Error::Network { .. } => "network".to_owned(),
-        Error::InvalidResponse { .. } => "invalid-response".to_owned(),
-        Error::Auth(_) => "auth".to_owned(),
-        Error::Decode { .. } => "decode".to_owned(),
-        Error::ResponseTooLarge { .. } => "too-large".to_owned(),
-        _ => "other".to_owned(),
-    }
-}
-
 async fn world(client: &Client) -> anyhow::Result<World> {
     // Faults are on from the start: retry the set-up reads until they get through.
     let mut last = None;
@@ -323,11 +287,7 @@ async fn world(client: &Client) -> anyhow::Result<World> {
             })
             .await;
         let levels = client
-            .send::<location_inventory::Operation>(&location_inventory::Variables {
-                location_id: Gid::new("Location", 1),
-                first: 20,
-                after: None,
-            })
+            .send::<location_inventory::Operation>(&demo_location(20))
             .await;
         match (products, levels) {
             (Ok(products), Ok(levels)) => {
@@ -338,17 +298,7 @@ async fn world(client: &Client) -> anyhow::Result<World> {
                     .into_iter()
                     .map(|e| e.node.id)
                     .collect::<Vec<_>>();
-                let items = levels
-                    .data
-                    .location
-                    .map(|l| {
-                        l.inventory_levels
-                            .nodes
-                            .into_iter()
-                            .map(|n| n.item.id)
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let items = stocked_items(levels.data);
                 return Ok(World { products, items });
             }
             (Err(e), _) | (_, Err(e)) => last = Some(e),
@@ -370,9 +320,7 @@ fn main() -> anyhow::Result<()> {
     if std::env::var("SOAK_ROLE").as_deref() == Ok("emulator") {
         return serve_emulator();
     }
-    // `cargo test --benches` runs bench binaries without `--bench`: nothing to measure there.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("soak: run with `cargo bench --workspace --bench soak`");
+    if !shopify_e2e::bench::invoked_as_bench("soak") {
         return Ok(());
     }
     let secs: u64 = std::env::var("SOAK_SECS").map_or(Ok(600), |s| s.parse())?;
@@ -430,7 +378,9 @@ fn main() -> anyhow::Result<()> {
                         tally.succeeded += 1;
                         tally.done_writes.extend(done);
                     }
-                    Ok(Ok(Err(error))) => *tally.failures.entry(label(&error)).or_default() += 1,
+                    Ok(Ok(Err(error))) => {
+                        *tally.failures.entry(error_label(&error)).or_default() += 1
+                    }
                     Ok(Err(_)) | Err(_) => tally.lost_calls += 1,
                 }
             }

@@ -7,12 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use shopify_e2e::process::{run_without_shopify_env, text};
+
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// `cargo build` of the crate at `dir`, in the shared target directory.
@@ -72,18 +70,7 @@ async fn a_crate_outside_the_workspace_builds_its_operations_and_runs_them() {
     let binary = workspace()
         .join("target/external-crate/debug")
         .join(format!("external-crate{}", std::env::consts::EXE_SUFFIX));
-    let run = tokio::task::spawn_blocking(move || {
-        let mut command = Command::new(binary);
-        command.current_dir(&dir);
-        for (name, _) in std::env::vars() {
-            if name.starts_with("SHOPIFY_") {
-                command.env_remove(name);
-            }
-        }
-        command.output().unwrap()
-    })
-    .await
-    .unwrap();
+    let run = run_without_shopify_env(&binary, &dir).await;
     server.abort();
 
     assert!(run.status.success(), "{}", text(&run.stderr));

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use shopify_admin::{Cli, Env, Io, run};
+use shopify_e2e::process::{run_without_shopify_env, text};
 
 /// Serves the emulator as `shopify-admin emulator --port 0` does and returns the
 /// `KEY=value` lines it prints for a `.env`, with the server task.
@@ -33,26 +34,9 @@ pub(crate) async fn served_emulator() -> (String, tokio::task::JoinHandle<()>) {
     panic!("the emulator printed no .env lines: {}", output.stdout());
 }
 
-/// Runs the first program in `dir` with no `SHOPIFY_*` variable in its environment, so
-/// everything comes from `dir/.env`.
+/// Runs the first program in `dir`, everything read from `dir/.env`.
 async fn first_program_in(dir: &Path) -> Output {
-    let dir = dir.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_first-program"));
-        command.current_dir(&dir);
-        for (name, _) in std::env::vars() {
-            if name.starts_with("SHOPIFY_") {
-                command.env_remove(name);
-            }
-        }
-        command.output().unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    run_without_shopify_env(Path::new(env!("CARGO_BIN_EXE_first-program")), dir).await
 }
 
 #[tokio::test]

@@ -16,6 +16,8 @@
 //! # }
 //! ```
 
+pub mod bench;
+pub mod process;
 pub mod redis;
 pub mod samples;
 

@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use shopify_codegen::{SourceFile, Sources, compile};
-use shopify_schema::AdminSchema;
+use shopify_codegen::{SchemaLoadError, SourceFile, Sources, compile};
 
 use crate::Io;
 
@@ -26,15 +25,20 @@ pub struct Args {
 }
 
 pub fn run(args: Args, io: &mut Io) -> anyhow::Result<ExitCode> {
-    let loaded;
-    let schema = match &args.schema {
-        Some(dir) => {
-            loaded = AdminSchema::load(dir)
-                .with_context(|| format!("loading the schema in {}", dir.display()))?;
-            &loaded
+    // The schema a build would check against, chosen the way build scripts choose it.
+    let mut builder = shopify_codegen::configure();
+    if let Some(dir) = &args.schema {
+        builder = builder.schema_dir(dir);
+    }
+    let schema = match builder.load_schema(Path::new("")) {
+        Ok(schema) => schema,
+        Err(SchemaLoadError::Load { source, .. }) => {
+            let dir = args.schema.as_deref().unwrap_or(Path::new("")).display();
+            return Err(anyhow::Error::new(source).context(format!("loading the schema in {dir}")));
         }
-        None => AdminSchema::bundled(),
+        Err(other) => return Err(other.into()),
     };
+    let schema = &*schema;
     let sources = sources(&args)?;
     let named_fragments: Vec<String> = sources
         .fragments

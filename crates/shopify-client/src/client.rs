@@ -8,15 +8,17 @@ use futures::FutureExt;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use serde_json::{Value, json};
 use shopify_auth::{
-    ACCESS_TOKEN_HEADER, AccessToken, ClientCredentials, Credentials, SHOP_DOMAIN_HEADER,
-    ShopDomain, TokenSource, http_client_builder,
+    ACCESS_TOKEN_HEADER, AccessToken, Credentials, SHOP_DOMAIN_HEADER, ShopDomain, TokenSource,
 };
 use tracing::Instrument;
 use url::Url;
 
-use crate::body::{DEFAULT_MAX_RESPONSE_BYTES, ReadError, read_capped};
+use crate::body::{ReadError, read_capped};
+use crate::builder::BuildError;
+use crate::builder::ClientBuilder;
 use crate::codec::{FromJson, Path, ToJson};
-use crate::error::{Attempt, Error, GraphqlError, GraphqlErrors};
+use crate::error::{Attempt, Error};
+use crate::outcome::{Answer, Exchange, Failure, Outcome, RetryKind, classify, header};
 use crate::retry::RetryPolicy;
 use crate::throttle::{QueryCost, Throttle};
 use crate::{Idempotency, Operation, OperationKind, Pacer, fleet};
@@ -37,19 +39,19 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-struct Inner {
-    http: reqwest::Client,
-    shop: ShopDomain,
-    base_url: Url,
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) shop: ShopDomain,
+    pub(crate) base_url: Url,
     /// Send [`SHOP_DOMAIN_HEADER`]: `base_url` is not the shop's own origin.
-    names_shop: bool,
-    tokens: Arc<dyn TokenSource>,
-    timeout: Duration,
-    retry: RetryPolicy,
+    pub(crate) names_shop: bool,
+    pub(crate) tokens: Arc<dyn TokenSource>,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
     /// Learns per-operation cost estimates; also the default pacer.
-    throttle: Throttle,
-    max_response_bytes: usize,
-    pacer: Option<Arc<dyn Pacer>>,
+    pub(crate) throttle: Throttle,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) pacer: Option<Arc<dyn Pacer>>,
 }
 
 // Lists only what is safe to show: the token source redacts itself.
@@ -82,171 +84,6 @@ pub struct Response<T> {
     pub api_version: Option<String>,
     /// Attempts it took (1 when nothing was retried).
     pub attempts: u32,
-}
-
-/// Builds a [`Client`].
-#[derive(Debug)]
-pub struct ClientBuilder {
-    shop: Option<ShopDomain>,
-    credentials: Option<Credentials>,
-    tokens: Option<Arc<dyn TokenSource>>,
-    base_url: Option<Url>,
-    timeout: Duration,
-    http: Option<reqwest::Client>,
-    retry: RetryPolicy,
-    pacing: bool,
-    max_response_bytes: usize,
-    pacer: Option<Arc<dyn Pacer>>,
-    redis_url: Option<String>,
-}
-
-/// A client that cannot be built as configured.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// Neither credentials nor a token source was given.
-    #[error(
-        "a client needs credentials (ClientBuilder::credentials) or a shop and a token source (ClientBuilder::token_source)"
-    )]
-    MissingAuth,
-    /// The HTTP client could not be built.
-    #[error("could not build the HTTP client")]
-    Http(#[source] reqwest::Error),
-    /// The token source could not be built.
-    #[error("could not set up the token exchange")]
-    Auth(#[from] shopify_auth::AuthError),
-    /// The credentials could not be read.
-    #[error(transparent)]
-    Credentials(#[from] shopify_auth::CredentialsError),
-    /// A Redis URL was given but cannot be used.
-    #[error("cannot share the token and rate limit through Redis: {0}")]
-    Fleet(String),
-}
-
-impl ClientBuilder {
-    /// Exchange these credentials for tokens (client-credentials grant), cached and
-    /// renewed before they expire. Sets the shop too.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.shop = Some(credentials.shop.clone());
-        self.credentials = Some(credentials);
-        self
-    }
-
-    /// Use tokens from elsewhere (e.g. [`shopify_auth::StaticToken`]) for `shop`.
-    pub fn token_source(mut self, shop: ShopDomain, tokens: Arc<dyn TokenSource>) -> Self {
-        self.shop = Some(shop);
-        self.tokens = Some(tokens);
-        self
-    }
-
-    /// Send requests (token exchange included) to this origin instead of
-    /// `https://{shop}.myshopify.com`. Exists for tests and the local emulator. Every
-    /// request then names the shop in [`SHOP_DOMAIN_HEADER`], so an emulator that does
-    /// not serve that shop refuses it, as Shopify would.
-    pub fn base_url(mut self, base_url: Url) -> Self {
-        self.base_url = Some(base_url);
-        self
-    }
-
-    /// How long one request may take (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// How transient failures are retried (default [`RetryPolicy::default`]).
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// Whether requests wait for the rate-limit bucket to hold their cost before they
-    /// are sent (default on). Off, the client only reacts to `THROTTLED` answers.
-    pub fn pacing(mut self, pacing: bool) -> Self {
-        self.pacing = pacing;
-        self
-    }
-
-    /// The longest answer read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`], 32 MiB);
-    /// a longer one fails with [`Error::ResponseTooLarge`] without being buffered.
-    pub fn max_response_bytes(mut self, max: usize) -> Self {
-        self.max_response_bytes = max;
-        self
-    }
-
-    /// Pace with this instead of the in-process [`Throttle`], e.g. a budget shared by
-    /// several processes.
-    pub fn pacer(mut self, pacer: Arc<dyn Pacer>) -> Self {
-        self.pacer = Some(pacer);
-        self
-    }
-
-    /// Share one token and one rate-limit budget with every other process of this app on
-    /// this shop through the Redis at `url` (e.g. `redis://127.0.0.1:6379`); what
-    /// `SHOPIFY_REDIS_URL` does in [`Client::from_env`]. Redis being down then is not an
-    /// error: each process falls back to its own token and pacing until it is back.
-    /// Needs the `redis` feature (on by default).
-    pub fn redis(mut self, url: impl Into<String>) -> Self {
-        self.redis_url = Some(url.into());
-        self
-    }
-
-    /// Use this HTTP client. Build it from [`shopify_auth::http_client_builder`] so it
-    /// follows no redirects.
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
-
-    /// Builds the client.
-    pub fn build(self) -> Result<Client, BuildError> {
-        let http = match self.http {
-            Some(http) => http,
-            None => http_client_builder().build().map_err(BuildError::Http)?,
-        };
-        let shop = self.shop.ok_or(BuildError::MissingAuth)?;
-        let names_shop = self.base_url.is_some();
-        let base_url = self.base_url.unwrap_or_else(|| shop.url());
-        let fleet = self
-            .redis_url
-            .as_deref()
-            .map(|url| fleet::connect(url, &shop, self.credentials.as_ref()))
-            .transpose()?;
-        let tokens: Arc<dyn TokenSource> = match (self.tokens, self.credentials) {
-            (Some(tokens), _) => tokens,
-            (None, Some(credentials)) => {
-                let local = ClientCredentials::builder(credentials)
-                    .base_url(base_url.clone())
-                    .http_client(http.clone())
-                    .timeout(self.timeout)
-                    .build()?;
-                match &fleet {
-                    Some(fleet) => fleet::tokens(fleet, local),
-                    None => Arc::new(local),
-                }
-            }
-            (None, None) => return Err(BuildError::MissingAuth),
-        };
-        let pacer = match (self.pacer, &fleet) {
-            (Some(pacer), _) => Some(pacer),
-            (None, Some(fleet)) if self.pacing => Some(fleet::pacer(fleet)),
-            (None, _) => None,
-        };
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                shop,
-                base_url,
-                names_shop,
-                tokens,
-                timeout: self.timeout,
-                retry: self.retry,
-                throttle: Throttle::new(self.pacing),
-                max_response_bytes: self.max_response_bytes,
-                pacer,
-            }),
-        })
-    }
 }
 
 /// One request, ready for the attempt loop. Nothing in it is generic, so the loop and
@@ -302,18 +139,12 @@ impl Client {
     /// A builder; give it [`credentials`](ClientBuilder::credentials) or a
     /// [`token_source`](ClientBuilder::token_source).
     pub fn builder() -> ClientBuilder {
-        ClientBuilder {
-            shop: None,
-            credentials: None,
-            tokens: None,
-            base_url: None,
-            timeout: DEFAULT_TIMEOUT,
-            http: None,
-            retry: RetryPolicy::default(),
-            pacing: true,
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            pacer: None,
-            redis_url: None,
+        ClientBuilder::default()
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Self {
+        Client {
+            inner: Arc::new(inner),
         }
     }
 
@@ -513,7 +344,6 @@ impl Client {
             let failure = match outcome {
                 Outcome::Done(mut answer) => {
                     answer.attempts = number;
-                    answer.operation = call.operation;
                     span.in_scope(|| tracing::debug!("request succeeded"));
                     return Ok(answer);
                 }
@@ -614,26 +444,28 @@ impl Client {
                     operation: call.operation.to_owned(),
                     status,
                     limit: self.inner.max_response_bytes,
-                    request_id: self::header(&headers, "x-request-id"),
+                    request_id: crate::outcome::header(&headers, "x-request-id"),
                 });
             }
         };
         warn_about_version(&headers, &call.api_version, call.operation);
-        if status == 401 && refreshes.may_refresh(&token) {
-            // The token went stale (revoked, rotated): fetch a fresh token and try again.
-            // Shopify did not run the request.
+        let outcome = classify(&Exchange {
+            operation: call.operation,
+            status,
+            headers: &headers,
+            body: &bytes,
+            may_refresh_token: refreshes.may_refresh(&token),
+        });
+        if let Outcome::Retry(Failure {
+            kind: RetryKind::TokenRefresh,
+            ..
+        }) = outcome
+        {
             tracing::debug!("access token rejected (401); fetching a new one");
             self.inner.tokens.invalidate(&token);
             refreshes.rejected(token);
-            return Outcome::Retry(Failure {
-                kind: RetryKind::TokenRefresh,
-                before_processing: true,
-                delay: None,
-                error: http_error(status, &headers, &bytes),
-                cost: None,
-            });
         }
-        classify(status, &headers, &bytes, call.operation)
+        outcome
     }
 
     fn transport_failure(&self, url: &Url, error: reqwest::Error) -> Outcome {
@@ -695,31 +527,6 @@ pub fn request_body<O: Operation>(variables: &O::Variables) -> Value {
     })
 }
 
-/// A decoded GraphQL answer without errors.
-#[derive(Debug)]
-pub(crate) struct Answer {
-    pub(crate) operation: &'static str,
-    pub(crate) data: Value,
-    pub(crate) extensions: Option<Value>,
-    pub(crate) request_id: Option<String>,
-    pub(crate) api_version: Option<String>,
-    pub(crate) attempts: u32,
-}
-
-impl Answer {
-    fn into_response<T>(self, data: T) -> Response<T> {
-        Response {
-            data,
-            raw_data: self.data,
-            cost: QueryCost::from_extensions(self.extensions.as_ref()),
-            extensions: self.extensions,
-            request_id: self.request_id,
-            api_version: self.api_version,
-            attempts: self.attempts,
-        }
-    }
-}
-
 /// Most new tokens one call fetches after 401s: a token can be revoked again while a
 /// call is retrying other failures, but a source that keeps handing out rejected tokens
 /// must not loop.
@@ -749,74 +556,6 @@ impl TokenRefreshes {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RetryKind {
-    /// `THROTTLED`: wait for the bucket.
-    Throttled,
-    /// HTTP 401 on a cached token.
-    TokenRefresh,
-    /// 429, 5xx, network, timeout, unreadable body.
-    Transient,
-}
-
-impl RetryKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            RetryKind::Throttled => "throttled",
-            RetryKind::TokenRefresh => "token refresh",
-            RetryKind::Transient => "transient",
-        }
-    }
-}
-
-#[derive(Debug)]
-struct Failure {
-    kind: RetryKind,
-    /// Shopify certainly did not apply the request (throttled, 429, 401, no connection).
-    before_processing: bool,
-    /// How long Shopify asked us to wait, if it did.
-    delay: Option<Duration>,
-    error: Error,
-    cost: Option<QueryCost>,
-}
-
-#[derive(Debug)]
-enum Outcome {
-    Done(Answer),
-    Retry(Failure),
-    Fail(Error),
-}
-
-impl Outcome {
-    fn cost(&self) -> Option<QueryCost> {
-        match self {
-            Outcome::Done(answer) => QueryCost::from_extensions(answer.extensions.as_ref()),
-            Outcome::Retry(failure) => failure.cost,
-            Outcome::Fail(_) => None,
-        }
-    }
-
-    fn status(&self) -> Option<u16> {
-        match self {
-            Outcome::Done(_) => Some(200),
-            Outcome::Retry(failure) => failure.error.status(),
-            Outcome::Fail(error) => error.status(),
-        }
-    }
-
-    fn request_id(&self) -> Option<&str> {
-        match self {
-            Outcome::Done(answer) => answer.request_id.as_deref(),
-            Outcome::Retry(failure) => failure.error.request_id(),
-            Outcome::Fail(error) => error.request_id(),
-        }
-    }
-}
-
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name)?.to_str().ok().map(str::to_owned)
-}
-
 fn warn_about_version(headers: &HeaderMap, requested: &str, operation: &str) {
     if let Some(served) = header(headers, "x-shopify-api-version") {
         if served != requested {
@@ -835,150 +574,6 @@ fn warn_about_version(headers: &HeaderMap, requested: &str, operation: &str) {
             "the request used deprecated API features"
         );
     }
-}
-
-/// A bounded, char-boundary-safe excerpt of a body.
-pub(crate) fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(EXCERPT_BYTES + 4)]);
-    let mut cut = text.len().min(EXCERPT_BYTES);
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let mut out = text[..cut].to_owned();
-    if bytes.len() > cut {
-        out.push('…');
-    }
-    out
-}
-
-fn http_error(status: u16, headers: &HeaderMap, bytes: &[u8]) -> Error {
-    let errors = serde_json::from_slice::<Value>(bytes)
-        .ok()
-        .and_then(|v| v.get("errors").map(GraphqlError::parse_all))
-        .unwrap_or_default();
-    Error::Http {
-        status,
-        errors,
-        excerpt: excerpt(bytes),
-        request_id: header(headers, "x-request-id"),
-    }
-}
-
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    // Seconds, as HTTP says (Shopify's own JS client wrongly reads milliseconds).
-    let seconds: f64 = header(headers, "retry-after")?.trim().parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(3600.0)))
-}
-
-fn classify(status: u16, headers: &HeaderMap, bytes: &[u8], operation: &str) -> Outcome {
-    let request_id = header(headers, "x-request-id");
-    let api_version = header(headers, "x-shopify-api-version");
-    if status == 429 {
-        return Outcome::Retry(Failure {
-            kind: RetryKind::Transient,
-            before_processing: true,
-            delay: Some(retry_after(headers).unwrap_or(Duration::from_secs(1))),
-            error: http_error(status, headers, bytes),
-            cost: None,
-        });
-    }
-    if (500..600).contains(&status) {
-        return Outcome::Retry(Failure {
-            kind: RetryKind::Transient,
-            before_processing: false,
-            delay: retry_after(headers),
-            error: http_error(status, headers, bytes),
-            cost: None,
-        });
-    }
-    if !(200..300).contains(&status) {
-        return Outcome::Fail(http_error(status, headers, bytes));
-    }
-    let invalid = |reason: String| Error::InvalidResponse {
-        status,
-        reason,
-        excerpt: excerpt(bytes),
-        request_id: request_id.clone(),
-    };
-    let mut body = match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(body)) => body,
-        // Truncated or garbled: the request may well have run.
-        Ok(_) => {
-            return Outcome::Retry(Failure {
-                kind: RetryKind::Transient,
-                before_processing: false,
-                delay: None,
-                error: invalid("not a JSON object".into()),
-                cost: None,
-            });
-        }
-        Err(e) => {
-            return Outcome::Retry(Failure {
-                kind: RetryKind::Transient,
-                before_processing: false,
-                delay: None,
-                error: invalid(format!("invalid JSON: {e}")),
-                cost: None,
-            });
-        }
-    };
-    let errors = body
-        .get("errors")
-        .map(GraphqlError::parse_all)
-        .unwrap_or_default();
-    // GraphQL errors are a list; a bare string on a 200 is Shopify's "Internal error.
-    // Looks like something went wrong on our end" page, not an answer to the query.
-    let bare_string = body.get("errors").is_some_and(Value::is_string);
-    let data = body.remove("data").filter(|d| !d.is_null());
-    let extensions = body.remove("extensions");
-    let cost = QueryCost::from_extensions(extensions.as_ref());
-    if !errors.is_empty() {
-        let throttled = errors.iter().any(|e| e.code() == Some("THROTTLED"));
-        let internal = bare_string
-            || errors
-                .iter()
-                .any(|e| e.code() == Some("INTERNAL_SERVER_ERROR"));
-        let error = Error::Graphql(GraphqlErrors {
-            operation: operation.to_owned(),
-            errors,
-            data,
-            request_id,
-        });
-        if throttled {
-            let delay = cost.map(|c| {
-                let missing = (c.requested - c.throttle.currently_available).max(0.0);
-                Duration::from_secs_f64(missing / c.throttle.restore_rate.max(0.001))
-            });
-            return Outcome::Retry(Failure {
-                kind: RetryKind::Throttled,
-                before_processing: true,
-                delay,
-                error,
-                cost,
-            });
-        }
-        if internal {
-            return Outcome::Retry(Failure {
-                kind: RetryKind::Transient,
-                before_processing: false,
-                delay: None,
-                error,
-                cost,
-            });
-        }
-        return Outcome::Fail(error);
-    }
-    let Some(data) = data else {
-        return Outcome::Fail(invalid("neither `data` nor `errors`".into()));
-    };
-    Outcome::Done(Answer {
-        operation: "",
-        data,
-        extensions,
-        request_id,
-        api_version,
-        attempts: 1,
-    })
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 mod body;
+mod builder;
 pub mod bulk;
 mod client;
 pub mod codec;
@@ -33,6 +34,7 @@ mod fleet;
 mod fleet;
 mod include;
 mod macros;
+mod outcome;
 mod pacer;
 mod pagination;
 mod retry;
@@ -45,9 +47,9 @@ mod user_errors;
 pub use futures::{Stream, StreamExt, TryStreamExt};
 
 pub use body::DEFAULT_MAX_RESPONSE_BYTES;
+pub use builder::{Auth, BuildError, ClientBuilder};
 pub use client::{
-    BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response,
-    encode_request_body, request_body,
+    Client, DEFAULT_TIMEOUT, EXCERPT_BYTES, Response, encode_request_body, request_body,
 };
 
 /// A fresh idempotency key, as the client draws one per call (a v4 UUID).

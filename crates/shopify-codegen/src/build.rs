@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use shopify_schema::AdminSchema;
+use shopify_schema::{AdminSchema, SchemaError};
 
 use crate::{Diagnostic, Sources, compile, manifest, rust};
 
@@ -154,30 +154,19 @@ impl Builder {
         let fail = |errors: Vec<String>, inputs: Vec<PathBuf>| BuildError { errors, inputs };
 
         let started = Instant::now();
-        let loaded;
-        let schema = match &self.schema_dir {
-            Some(schema_dir) => {
-                let schema_dir = base.join(schema_dir);
-                for file in ["admin.graphql", "admin.meta.json"] {
-                    inputs.push(schema_dir.join(file));
-                }
-                loaded = AdminSchema::load(&schema_dir)
-                    .map_err(|e| fail(vec![e.to_string()], inputs.clone()))?;
-                &loaded
-            }
-            None => AdminSchema::bundled(),
-        };
-        if let Some(version) = &self.api_version {
-            if schema.api_version() != version {
-                return Err(fail(
-                    vec![format!(
-                        "the schema describes Admin API {}, not {version}: point `schema_dir` at a schema of {version} (`shopify-admin schema pull`)",
-                        schema.api_version()
-                    )],
-                    inputs,
-                ));
+        if let Some(schema_dir) = &self.schema_dir {
+            for file in ["admin.graphql", "admin.meta.json"] {
+                inputs.push(base.join(schema_dir).join(file));
             }
         }
+        let schema = match self.load_schema(base) {
+            Ok(schema) => schema,
+            Err(SchemaLoadError::Load { source, .. }) => {
+                return Err(fail(vec![source.to_string()], inputs));
+            }
+            Err(e) => return Err(fail(vec![e.to_string()], inputs)),
+        };
+        let schema = &*schema;
         let schema_load = started.elapsed();
         let sources = Sources::discover(&dir, &display_root)
             .map_err(|e| fail(strings(&e.0), inputs.clone()))?;
@@ -264,4 +253,77 @@ fn write_if_changed(path: &Path, contents: &str) -> Result<(), String> {
         return Ok(());
     }
     std::fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// The schema a [`Builder`] checks against: the bundled one, or one it loaded.
+#[derive(Debug)]
+pub enum LoadedSchema {
+    /// The schema built into the crate.
+    Bundled(&'static AdminSchema),
+    /// A schema read from [`Builder::schema_dir`].
+    Loaded(Box<AdminSchema>),
+}
+
+impl std::ops::Deref for LoadedSchema {
+    type Target = AdminSchema;
+
+    fn deref(&self) -> &AdminSchema {
+        match self {
+            LoadedSchema::Bundled(schema) => schema,
+            LoadedSchema::Loaded(schema) => schema,
+        }
+    }
+}
+
+/// Why [`Builder::load_schema`] has no schema.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SchemaLoadError {
+    /// The schema folder could not be read or is not a valid schema.
+    #[error("cannot load the schema in {}", dir.display())]
+    Load {
+        /// The folder, as joined to the base.
+        dir: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: SchemaError,
+    },
+    /// The schema describes another API version than [`Builder::api_version`] asks for.
+    #[error(
+        "the schema describes Admin API {found}, not {wanted}: point `schema_dir` at a schema of {wanted} (`shopify-admin schema pull`)"
+    )]
+    Version {
+        /// The schema's version.
+        found: String,
+        /// The version asked for.
+        wanted: String,
+    },
+}
+
+impl Builder {
+    /// The schema operations are checked against: the bundled one, or the one in
+    /// `schema_dir` (relative to `base`), which must describe `api_version` when that is
+    /// set. What [`Builder::generate`] uses, for tools that check operations outside a
+    /// build script (the CLI's `check`).
+    pub fn load_schema(&self, base: &Path) -> Result<LoadedSchema, SchemaLoadError> {
+        let schema = match &self.schema_dir {
+            Some(schema_dir) => {
+                let dir = base.join(schema_dir);
+                match AdminSchema::load(&dir) {
+                    Ok(schema) => LoadedSchema::Loaded(Box::new(schema)),
+                    Err(source) => return Err(SchemaLoadError::Load { dir, source }),
+                }
+            }
+            None => LoadedSchema::Bundled(AdminSchema::bundled()),
+        };
+        if let Some(wanted) = &self.api_version {
+            if schema.api_version() != wanted {
+                return Err(SchemaLoadError::Version {
+                    found: schema.api_version().to_owned(),
+                    wanted: wanted.clone(),
+                });
+            }
+        }
+        Ok(schema)
+    }
 }

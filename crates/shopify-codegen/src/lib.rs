@@ -45,7 +45,7 @@ mod source;
 mod suggest;
 pub mod upgrade;
 
-pub use build::{BuildError, Builder, Generated, build, configure};
+pub use build::{BuildError, Builder, Generated, LoadedSchema, SchemaLoadError, build, configure};
 pub use compile::{
     Compiled, Fragment, Idempotency, Operation, OperationKind, compile, compile_bulk,
 };

@@ -12,7 +12,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::server::{ConnectionReset, request_id};
+use crate::http::request_id;
+use crate::server::ConnectionReset;
 
 /// Shopify's 429 body (the REST-style per-second limit).
 const TOO_MANY_REQUESTS: &str = "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.";

@@ -68,6 +68,7 @@ mod bucket;
 pub mod config;
 mod faults;
 mod graphql;
+mod http;
 mod limits;
 mod oauth;
 mod server;

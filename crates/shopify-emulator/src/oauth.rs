@@ -10,7 +10,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::server::{Shared, hex, not_found, random_bytes};
+use crate::http::{hex, not_found, random_bytes};
+use crate::server::Shared;
 
 /// What a token grants.
 #[derive(Debug, Clone)]

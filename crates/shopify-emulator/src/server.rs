@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -23,10 +23,11 @@ use crate::config::{App, DEMO_SHOP, EmulatorBuilder};
 use crate::faults::{Fault, Faults, Schedule};
 use crate::graphql::Engine;
 use crate::graphql::bulk::BulkFault;
+use crate::http::{SHOP_DOMAIN_HEADER, body_as_json, not_found, plain_error, request_id};
 use crate::limits::Limits;
 use crate::stats::{AppliedWrite, Recorder, Stats};
 use crate::store::ShopState;
-use crate::{EmulatorError, graphql, oauth};
+use crate::{EmulatorError, graphql, http, oauth};
 
 /// The request log keeps at most this many (the oldest half goes when it is full), so a
 /// long-running emulator does not grow without bound.
@@ -113,18 +114,6 @@ impl Shared {
     }
 }
 
-/// Names the shop on requests sent to the emulator's own address (see `shop_for`).
-const SHOP_DOMAIN_HEADER: &str = "x-shopify-shop-domain";
-
-/// `{"errors": "Not Found"}` with status 404, as Shopify answers unknown shops and paths.
-pub(crate) fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        axum::Json(serde_json::json!({"errors": "Not Found"})),
-    )
-        .into_response()
-}
-
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/admin/oauth/access_token", post(oauth::access_token))
@@ -161,11 +150,7 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(?limit, "emulator: request took longer than its time limit");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(serde_json::json!({"errors": "Request timed out"})),
-            )
-                .into_response()
+            plain_error(StatusCode::SERVICE_UNAVAILABLE, "Request timed out")
         }
     }
 }
@@ -228,67 +213,6 @@ async fn record_within_limits(shared: Arc<Shared>, request: Request, next: Next)
         }
     }
     response
-}
-
-fn body_as_json(bytes: &Bytes, headers: &HeaderMap) -> serde_json::Value {
-    if bytes.is_empty() {
-        return serde_json::Value::Null;
-    }
-    if let Ok(json) = serde_json::from_slice(bytes) {
-        return json;
-    }
-    let is_form = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if is_form {
-        let map = form_urlencoded::parse(bytes)
-            .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
-            .collect();
-        return serde_json::Value::Object(map);
-    }
-    serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned())
-}
-
-/// Random bytes for ids and tokens; falls back to a counter mixed with the clock, which is
-/// good enough for an emulator if the OS source ever fails.
-pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut out = [0u8; N];
-    if getrandom::fill(&mut out).is_err() {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static COUNTER: AtomicU64 = AtomicU64::new(1);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        let mut x = nanos ^ COUNTER.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
-        for b in &mut out {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            *b = x as u8;
-        }
-    }
-    out
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A fresh uuid-v4-shaped request id.
-pub(crate) fn request_id() -> String {
-    let mut b = random_bytes::<16>();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex(&b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }
 
 /// Lets a handler drop the connection its request came on, without answering: the way
@@ -437,7 +361,7 @@ impl InProcess {
     /// demo shop; returns the HTTP status and body the server would send.
     pub fn graphql(&self, body: &serde_json::Value) -> (u16, serde_json::Value) {
         let Some(shop) = self.shared.shops.get(DEMO_SHOP) else {
-            return (404, serde_json::json!({"errors": "Not Found"}));
+            return (404, http::not_found_body());
         };
         let out = graphql::run_json(&self.shared, shop, body, None, None);
         (out.status.as_u16(), out.body)

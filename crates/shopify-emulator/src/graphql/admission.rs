@@ -11,8 +11,8 @@ use serde_json_bytes::Value as Json;
 use shopify_schema::cost::{MAX_QUERY_COST, operation_cost};
 
 use super::Outcome;
-use crate::bucket::BucketStatus;
-use crate::server::Shared;
+use crate::bucket::{BucketStatus, Buckets};
+use crate::stats::Recorder;
 use crate::store::JsonMap;
 
 /// Where the `THROTTLED` error points.
@@ -26,40 +26,72 @@ pub(crate) struct Admitted {
     shop: String,
 }
 
-/// Prices the request and takes its requested cost from the bucket of `app` on `shop`;
-/// the answer to send instead when it is too expensive or the bucket is short.
-pub(crate) fn admit(
-    shared: &Shared,
-    document: &ExecutableDocument,
-    operation: &Operation,
-    variables: &JsonMap,
-    app: &str,
-    shop: &str,
-) -> Result<Admitted, Outcome> {
-    let schema = &shared.schema.schema;
-    let requested = operation_cost(schema, document, operation).eval(&|name| {
-        variables
-            .get(name)
-            .and_then(Json::as_i64)
-            .map(|n| u64::try_from(n).unwrap_or(0))
-    });
-    if requested > MAX_QUERY_COST {
-        shared.recorder.update(|s| s.max_cost_exceeded += 1);
-        return Err(Outcome::ok(max_cost_exceeded(requested)));
+/// What admission works on: the buckets it charges and refunds, the counters it keeps.
+#[derive(Clone, Copy)]
+pub(crate) struct Admission<'a> {
+    pub(crate) buckets: &'a Buckets,
+    pub(crate) recorder: &'a Recorder,
+}
+
+impl Admission<'_> {
+    /// Prices the request and takes its requested cost from the bucket of `app` on `shop`;
+    /// the answer to send instead when it is too expensive or the bucket is short.
+    pub(crate) fn admit(
+        self,
+        schema: &Schema,
+        document: &ExecutableDocument,
+        operation: &Operation,
+        variables: &JsonMap,
+        app: &str,
+        shop: &str,
+    ) -> Result<Admitted, Outcome> {
+        let requested = operation_cost(schema, document, operation).eval(&|name| {
+            variables
+                .get(name)
+                .and_then(Json::as_i64)
+                .map(|n| u64::try_from(n).unwrap_or(0))
+        });
+        if requested > MAX_QUERY_COST {
+            self.recorder.update(|s| s.max_cost_exceeded += 1);
+            return Err(Outcome::ok(max_cost_exceeded(requested)));
+        }
+        match self.buckets.charge(app, shop, requested) {
+            Ok(_) => {
+                self.recorder.update(|s| s.points_requested += requested);
+                Ok(Admitted {
+                    requested,
+                    app: app.to_owned(),
+                    shop: shop.to_owned(),
+                })
+            }
+            Err(status) => {
+                self.recorder.update(|s| s.throttled += 1);
+                Err(Outcome::ok(throttled(requested, status)))
+            }
+        }
     }
-    match shared.buckets.charge(app, shop, requested) {
-        Ok(_) => {
-            shared.recorder.update(|s| s.points_requested += requested);
-            Ok(Admitted {
-                requested,
-                app: app.to_owned(),
-                shop: shop.to_owned(),
-            })
-        }
-        Err(status) => {
-            shared.recorder.update(|s| s.throttled += 1);
-            Err(Outcome::ok(throttled(requested, status)))
-        }
+
+    /// Refunds the requested cost down to `actual` (capped at the requested cost) and returns
+    /// the response's `extensions`.
+    pub(crate) fn settle(self, admitted: &Admitted, actual: u64) -> Map<String, Value> {
+        let actual = actual.min(admitted.requested);
+        let status =
+            self.buckets
+                .refund(&admitted.app, &admitted.shop, admitted.requested - actual);
+        self.recorder.update(|s| {
+            s.executed += 1;
+            s.points_charged += actual;
+        });
+        let mut extensions = Map::new();
+        extensions.insert(
+            "cost".into(),
+            json!({
+                "requestedQueryCost": admitted.requested,
+                "actualQueryCost": actual,
+                "throttleStatus": status.to_json(),
+            }),
+        );
+        extensions
     }
 }
 
@@ -92,29 +124,6 @@ fn throttled(requested: u64, status: BucketStatus) -> Value {
             "throttleStatus": status.to_json(),
         }},
     })
-}
-
-/// Refunds the requested cost down to `actual` (capped at the requested cost) and returns
-/// the response's `extensions`.
-pub(crate) fn settle(shared: &Shared, admitted: &Admitted, actual: u64) -> Map<String, Value> {
-    let actual = actual.min(admitted.requested);
-    let status = shared
-        .buckets
-        .refund(&admitted.app, &admitted.shop, admitted.requested - actual);
-    shared.recorder.update(|s| {
-        s.executed += 1;
-        s.points_charged += actual;
-    });
-    let mut extensions = Map::new();
-    extensions.insert(
-        "cost".into(),
-        json!({
-            "requestedQueryCost": admitted.requested,
-            "actualQueryCost": actual,
-            "throttleStatus": status.to_json(),
-        }),
-    );
-    extensions
 }
 
 /// Whether the mutation field's description says the `@idempotent` directive is required

@@ -14,7 +14,7 @@
 //! - `GET /bulk-operations/{n}.jsonl` serves the file with `Range: bytes=N-`; a fault can
 //!   drop the connection mid-body.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError};
 
@@ -29,9 +29,10 @@ use serde_json::Value;
 use serde_json_bytes::{Value as Json, json};
 
 use super::json as wire;
-use super::resolve::{Ctx, Obj, StoreAccess};
+use super::resolve::{Ctx, StoreAccess};
 use super::{validate, variables};
-use crate::server::{Shared, not_found};
+use crate::http::not_found;
+use crate::server::Shared;
 use crate::store::{JsonMap, NOW, Store};
 
 /// Bulk operations of one type (query or mutation) that may run at once per shop.
@@ -525,24 +526,9 @@ fn execute_line(
     document: &Valid<apollo_compiler::ExecutableDocument>,
     vars: &JsonMap,
 ) -> Value {
-    let line_ctx = Ctx {
-        schema: ctx.schema,
-        implementers: ctx.implementers,
-        store: StoreAccess::Write(RefCell::new(store)),
-        bulk: false,
-        base_url: ctx.base_url.clone(),
-        app: ctx.app.clone(),
-        variables: vars.clone(),
-        writes: RefCell::default(),
-        replays: Cell::default(),
-        made_up: Cell::default(),
-    };
-    let root = Obj {
-        ctx: &line_ctx,
-        ty: "Mutation".to_owned(),
-        data: Arc::new(json!({})),
-        origin: 0,
-    };
+    let mut line_ctx = ctx.nested(StoreAccess::Write(RefCell::new(store)), vars.clone());
+    line_ctx.base_url = ctx.base_url.clone();
+    let root = line_ctx.root("Mutation");
     let result = Execution::new(ctx.schema, document)
         .coerced_variable_values(Valid::assume_valid_ref(vars))
         .implementers_map(ctx.implementers)
@@ -672,24 +658,9 @@ fn run_query_lines(
     document: &Valid<apollo_compiler::ExecutableDocument>,
     store: &Store,
 ) -> Result<(Vec<String>, usize), String> {
-    let bulk_ctx = Ctx {
-        schema: ctx.schema,
-        implementers: ctx.implementers,
-        store: StoreAccess::Read(store),
-        bulk: true,
-        base_url: None,
-        app: ctx.app.clone(),
-        variables: JsonMap::new(),
-        writes: RefCell::default(),
-        replays: Cell::default(),
-        made_up: Cell::default(),
-    };
-    let root = Obj {
-        ctx: &bulk_ctx,
-        ty: "QueryRoot".to_owned(),
-        data: Arc::new(json!({})),
-        origin: 0,
-    };
+    let mut bulk_ctx = ctx.nested(StoreAccess::Read(store), JsonMap::new());
+    bulk_ctx.bulk = true;
+    let root = bulk_ctx.root("QueryRoot");
     let response = Execution::new(ctx.schema, document)
         .implementers_map(ctx.implementers)
         .execute_sync(&root)

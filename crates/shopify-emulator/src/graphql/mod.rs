@@ -6,17 +6,18 @@
 //! 2. **request** ([`Request::from_json`]): body shape → 400;
 //! 3. **static checks** ([`validate::check`], [`variables::coerce`]): graphql-ruby errors,
 //!    no `data`, no cost;
-//! 4. **admission** ([`admission::admit`]): requested cost above 1000 → `MAX_COST_EXCEEDED`;
+//! 4. **admission** ([`admission::Admission::admit`]): requested cost above 1000 → `MAX_COST_EXCEEDED`;
 //!    the app+shop bucket short → `THROTTLED`; else the requested cost is taken. A mutation
 //!    that requires `@idempotent` and lacks it → `BAD_REQUEST` (with the cost block);
 //! 5. **execute** ([`execute`]): apollo-compiler with the generic resolver; mutations
 //!    record their writes and replay results by idempotency key;
 //! 6. **respond** ([`Outcome`]): data, errors with Shopify codes, and the cost block after
-//!    refunding the requested cost down to the actual one ([`admission::settle`]).
+//!    refunding the requested cost down to the actual one ([`admission::Admission::settle`]).
 
 mod admission;
 pub(crate) mod bulk;
 mod connection;
+mod input;
 mod json;
 mod mutations;
 mod resolve;
@@ -24,7 +25,7 @@ pub(crate) mod validate;
 mod variables;
 mod writes;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap as StdHashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
@@ -47,7 +48,7 @@ use crate::oauth::TokenInfo;
 use crate::server::{ConnectionReset, Shared};
 use crate::stats::AppliedWrite;
 use crate::store::{ShopState, Store};
-use resolve::{CODE_SEPARATOR, Ctx, Obj, StoreAccess};
+use resolve::{CODE_SEPARATOR, Ctx, StoreAccess};
 use validate::GqlError;
 
 /// Shopify's answer to a missing, unknown, revoked or expired token.
@@ -188,11 +189,7 @@ fn token_of(headers: &HeaderMap) -> Option<&str> {
 }
 
 fn invalid_token() -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        axum::Json(json!({"errors": INVALID_TOKEN})),
-    )
-        .into_response()
+    crate::http::plain_error(StatusCode::UNAUTHORIZED, INVALID_TOKEN)
 }
 
 /// Auth, then the pipeline on a blocking thread.
@@ -200,7 +197,7 @@ async fn process(shared: Arc<Shared>, headers: HeaderMap, body: Bytes) -> Outcom
     let Some(shop) = shared.shop_for(&headers) else {
         return Outcome {
             status: StatusCode::NOT_FOUND,
-            body: json!({"errors": "Not Found"}),
+            body: crate::http::not_found_body(),
         };
     };
     let token = token_of(&headers).unwrap_or_default();
@@ -279,14 +276,18 @@ pub(crate) fn run_json(
             "emulator: running"
         );
     }
+    let admission = admission::Admission {
+        buckets: &shared.buckets,
+        recorder: &shared.recorder,
+    };
     let admitted =
-        match admission::admit(shared, &document, operation, &variables, app, &shop.handle) {
+        match admission.admit(schema, &document, operation, &variables, app, &shop.handle) {
             Ok(admitted) => admitted,
             Err(answer) => return answer,
         };
     let missing = admission::missing_idempotency(schema, operation, &variables);
     if !missing.is_empty() {
-        let extensions = admission::settle(shared, &admitted, 0);
+        let extensions = admission.settle(&admitted, 0);
         return Outcome::ok(json!({
             "errors": missing,
             "data": admission::null_roots(operation),
@@ -343,7 +344,7 @@ pub(crate) fn run_json(
             (body, actual)
         }
     };
-    let extensions = admission::settle(shared, &admitted, actual);
+    let extensions = admission.settle(&admitted, actual);
     if let Value::Object(map) = &mut body {
         map.insert("extensions".into(), Value::Object(extensions));
     }
@@ -400,24 +401,15 @@ fn execute(
 ) -> Executed {
     let coerced = Valid::assume_valid_ref(variables);
     let run = |store: StoreAccess<'_>, root: &str| {
-        let ctx = Ctx {
+        let mut ctx = Ctx::new(
             schema,
-            implementers: engine.implementers(),
+            engine.implementers(),
             store,
-            bulk: false,
-            base_url: base_url.map(str::to_owned),
-            app: app.to_owned(),
-            variables: variables.clone(),
-            writes: RefCell::default(),
-            replays: Cell::default(),
-            made_up: Cell::default(),
-        };
-        let root = Obj {
-            ctx: &ctx,
-            ty: root.to_owned(),
-            data: Arc::new(serde_json_bytes::json!({})),
-            origin: 0,
-        };
+            app.to_owned(),
+            variables.clone(),
+        );
+        ctx.base_url = base_url.map(str::to_owned);
+        let root = ctx.root(root);
         let result = Execution::new(schema, document)
             .operation(operation)
             .coerced_variable_values(coerced)

@@ -5,6 +5,7 @@ use apollo_compiler::executable;
 use apollo_compiler::resolvers::{FieldError, ResolvedValue};
 use serde_json_bytes::{Value as Json, json};
 
+use super::input::{handle_base, input_arg, required_title, str_arg, unique_handle, user_error};
 use super::resolve::{Ctx, field_error};
 use super::{admission, bulk, writes};
 use crate::stats::AppliedWrite;
@@ -98,36 +99,14 @@ pub(crate) fn resolve<'a, 's>(
     ctx.present(Some(&payload), ty, args, 0)
 }
 
-fn user_error(field: &[&str], message: &str) -> Json {
-    json!({"field": field, "message": message})
-}
-
-fn str_arg<'a>(input: &'a Json, key: &str) -> Option<&'a str> {
-    input.get(key).and_then(Json::as_str)
-}
-
 /// `productCreate(product:)`, or the older `input:` argument.
 fn product_create(store: &mut Store, args: &JsonMap) -> Json {
-    let input = args
-        .get("product")
-        .or_else(|| args.get("input"))
-        .cloned()
-        .unwrap_or(json!({}));
-    let title = str_arg(&input, "title")
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-    if title.is_empty() {
-        return json!({"product": null, "userErrors": [user_error(&["title"], "Title can't be blank")]});
-    }
-    let handle = unique_handle(
-        store,
-        str_arg(&input, "handle")
-            .map(handleize)
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| handleize(&title)),
-        None,
-    );
+    let input = input_arg(args, "product");
+    let title = match required_title(&input, "product") {
+        Ok(title) => title,
+        Err(payload) => return payload,
+    };
+    let handle = unique_handle(store, "Product", handle_base(&input, &title), None);
     let pid = store.next_gid("Product");
     let vid = store.next_gid("ProductVariant");
     let iid = store.next_gid("InventoryItem");
@@ -178,27 +157,8 @@ pub(crate) fn strip_tags(html: &str) -> String {
     out
 }
 
-fn unique_handle(store: &Store, base: String, except: Option<&str>) -> String {
-    let taken = |h: &str| {
-        store
-            .all("Product")
-            .any(|(id, d)| Some(id) != except && d.get("handle").and_then(Json::as_str) == Some(h))
-    };
-    if !taken(&base) {
-        return base;
-    }
-    (1..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|h| !taken(h))
-        .unwrap_or(base)
-}
-
 fn product_update(store: &mut Store, args: &JsonMap) -> Json {
-    let input = args
-        .get("product")
-        .or_else(|| args.get("input"))
-        .cloned()
-        .unwrap_or(json!({}));
+    let input = input_arg(args, "product");
     let id = str_arg(&input, "id").unwrap_or_default().to_owned();
     if !id.starts_with("gid://shopify/Product/") || store.get(&id).is_none() {
         return json!({"product": null, "userErrors": [user_error(&["id"], "Product does not exist")]});
@@ -214,7 +174,12 @@ fn product_update(store: &mut Store, args: &JsonMap) -> Json {
     if let Some(handle) = str_arg(&input, "handle") {
         fields.insert(
             "handle",
-            Json::from(unique_handle(store, handleize(handle), Some(&id))),
+            Json::from(unique_handle(
+                store,
+                "Product",
+                handleize(handle),
+                Some(&id),
+            )),
         );
     }
     for key in [

@@ -58,6 +58,51 @@ pub(crate) struct Ctx<'s> {
 }
 
 impl<'s> Ctx<'s> {
+    /// A fresh context for one run as `app`: not bulk, no base URL, nothing written,
+    /// replayed or made up yet.
+    pub(crate) fn new(
+        schema: &'static Valid<Schema>,
+        implementers: &'static HashMap<Name, Implementers>,
+        store: StoreAccess<'s>,
+        app: String,
+        variables: JsonMap,
+    ) -> Self {
+        Ctx {
+            schema,
+            implementers,
+            store,
+            bulk: false,
+            base_url: None,
+            app,
+            variables,
+            writes: RefCell::default(),
+            replays: Cell::default(),
+            made_up: Cell::default(),
+        }
+    }
+
+    /// A fresh context for a run nested in this one (a bulk query, one line of a bulk
+    /// mutation): the same schema and app, its own store access and variables.
+    pub(crate) fn nested<'t>(&self, store: StoreAccess<'t>, variables: JsonMap) -> Ctx<'t> {
+        Ctx::new(
+            self.schema,
+            self.implementers,
+            store,
+            self.app.clone(),
+            variables,
+        )
+    }
+
+    /// The root object of type `ty` an execution starts from.
+    pub(crate) fn root(&self, ty: &str) -> Obj<'_, 's> {
+        Obj {
+            ctx: self,
+            ty: ty.to_owned(),
+            data: Arc::new(serde_json_bytes::json!({})),
+            origin: 0,
+        }
+    }
+
     pub(crate) fn read<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
         match &self.store {
             StoreAccess::Read(store) => f(store),

@@ -8,20 +8,11 @@
 
 use serde_json_bytes::{Value as Json, json};
 
+use super::input::{
+    failed, handle_base, input_arg, required_title, str_arg, unique_handle, user_error,
+};
 use super::mutations::check_value;
 use crate::store::{JsonMap, NOW, Store, gid_parts, handleize};
-
-fn str_arg<'a>(input: &'a Json, key: &str) -> Option<&'a str> {
-    input.get(key).and_then(Json::as_str)
-}
-
-fn error(field: &[&str], message: &str) -> Json {
-    json!({"field": field, "message": message})
-}
-
-fn failed(payload_field: &str, errors: Vec<Json>) -> Json {
-    json!({payload_field: null, "userErrors": errors})
-}
 
 fn shop_currency(store: &Store) -> String {
     store
@@ -97,44 +88,15 @@ fn string_list(value: Option<&Json>) -> Vec<String> {
         .collect()
 }
 
-fn unique_handle(store: &Store, ty: &str, base: String) -> String {
-    let taken = |h: &str| {
-        store
-            .all(ty)
-            .any(|(_, d)| d.get("handle").and_then(Json::as_str) == Some(h))
-    };
-    if !taken(&base) {
-        return base;
-    }
-    (1..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|h| !taken(h))
-        .unwrap_or(base)
-}
-
 /// `collectionCreate(collection:)`: a manual collection, or an automated one whose
 /// product-tag rules pick its products now.
 pub(crate) fn collection_create(store: &mut Store, args: &JsonMap) -> Json {
-    let input = args
-        .get("collection")
-        .or_else(|| args.get("input"))
-        .cloned()
-        .unwrap_or(json!({}));
-    let title = str_arg(&input, "title")
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-    if title.is_empty() {
-        return failed(
-            "collection",
-            vec![error(&["title"], "Title can't be blank")],
-        );
-    }
-    let base = str_arg(&input, "handle")
-        .map(handleize)
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| handleize(&title));
-    let handle = unique_handle(store, "Collection", base);
+    let input = input_arg(args, "collection");
+    let title = match required_title(&input, "collection") {
+        Ok(title) => title,
+        Err(payload) => return payload,
+    };
+    let handle = unique_handle(store, "Collection", handle_base(&input, &title), None);
     let id = store.next_gid("Collection");
     let mut sources = Vec::new();
     let mut tags = Vec::new();
@@ -225,18 +187,18 @@ fn customer_input_errors(store: &Store, input: &Json, except: Option<&str>) -> V
     let mut errors = Vec::new();
     if let Some(email) = str_arg(input, "email") {
         if !valid_email(email) {
-            errors.push(error(&["email"], "Email is invalid"));
+            errors.push(user_error(&["email"], "Email is invalid"));
         } else if store.all("Customer").any(|(cid, c)| {
             Some(cid) != except
                 && str_arg(c, "email").is_some_and(|e| e.eq_ignore_ascii_case(email))
         }) {
-            errors.push(error(&["email"], "Email has already been taken"));
+            errors.push(user_error(&["email"], "Email has already been taken"));
         }
     }
     if let Some(phone) = str_arg(input, "phone") {
         let digits = phone.chars().filter(char::is_ascii_digit).count();
         if !phone.starts_with('+') || digits < 7 {
-            errors.push(error(&["phone"], "Phone is invalid"));
+            errors.push(user_error(&["phone"], "Phone is invalid"));
         }
     }
     for (i, m) in input
@@ -251,7 +213,7 @@ fn customer_input_errors(store: &Store, input: &Json, except: Option<&str>) -> V
         let value = str_arg(m, "value").unwrap_or_default();
         let at = |leaf: &'static str| ["metafields", index.as_str(), leaf];
         if str_arg(m, "key").is_none_or(|k| k.trim().len() < 2) {
-            errors.push(error(
+            errors.push(user_error(
                 &at("key"),
                 "Key is too short (minimum is 2 characters)",
             ));
@@ -261,7 +223,7 @@ fn customer_input_errors(store: &Store, input: &Json, except: Option<&str>) -> V
             } else {
                 message.to_owned()
             };
-            errors.push(error(&at("value"), &message));
+            errors.push(user_error(&at("value"), &message));
         }
     }
     errors
@@ -396,7 +358,10 @@ pub(crate) fn customer_update(store: &mut Store, args: &JsonMap) -> Json {
     let id = str_arg(&input, "id").unwrap_or_default().to_owned();
     let exists = gid_parts(&id).is_some_and(|(t, _)| t == "Customer") && store.get(&id).is_some();
     if !exists {
-        return failed("customer", vec![error(&["id"], "Customer does not exist")]);
+        return failed(
+            "customer",
+            vec![user_error(&["id"], "Customer does not exist")],
+        );
     }
     let errors = customer_input_errors(store, &input, Some(&id));
     if !errors.is_empty() {
@@ -418,7 +383,7 @@ pub(crate) fn draft_order_create(store: &mut Store, args: &JsonMap) -> Json {
     let mut errors = Vec::new();
     if let Some(email) = str_arg(&input, "email") {
         if !valid_email(email) {
-            errors.push(error(&["email"], "Email is invalid"));
+            errors.push(user_error(&["email"], "Email is invalid"));
         }
     }
     let lines = input
@@ -427,7 +392,7 @@ pub(crate) fn draft_order_create(store: &mut Store, args: &JsonMap) -> Json {
         .cloned()
         .unwrap_or_default();
     if lines.is_empty() {
-        errors.push(error(&["lineItems"], "Add at least 1 product"));
+        errors.push(user_error(&["lineItems"], "Add at least 1 product"));
     }
     // (title, sku, quantity, unit cents, variant)
     let mut planned = Vec::new();
@@ -436,7 +401,7 @@ pub(crate) fn draft_order_create(store: &mut Store, args: &JsonMap) -> Json {
         let at = |leaf: &'static str| ["lineItems", index.as_str(), leaf];
         let quantity = line.get("quantity").and_then(Json::as_i64).unwrap_or(0);
         if quantity < 1 {
-            errors.push(error(
+            errors.push(user_error(
                 &at("quantity"),
                 "Quantity must be greater than or equal to 1",
             ));
@@ -448,7 +413,10 @@ pub(crate) fn draft_order_create(store: &mut Store, args: &JsonMap) -> Json {
                 .and_then(|_| store.get(variant_id))
                 .cloned();
             let Some(variant) = variant else {
-                errors.push(error(&at("variantId"), "Product variant does not exist"));
+                errors.push(user_error(
+                    &at("variantId"),
+                    "Product variant does not exist",
+                ));
                 continue;
             };
             let product_title = str_arg(&variant, "product")
@@ -466,7 +434,7 @@ pub(crate) fn draft_order_create(store: &mut Store, args: &JsonMap) -> Json {
         } else {
             let title = str_arg(line, "title").unwrap_or_default().trim().to_owned();
             if title.is_empty() {
-                errors.push(error(&at("title"), "Title can't be blank"));
+                errors.push(user_error(&at("title"), "Title can't be blank"));
                 continue;
             }
             let price = line
@@ -475,7 +443,7 @@ pub(crate) fn draft_order_create(store: &mut Store, args: &JsonMap) -> Json {
                 .or_else(|| str_arg(line, "originalUnitPrice"))
                 .and_then(cents);
             let Some(unit) = price.filter(|c| *c >= 0) else {
-                errors.push(error(
+                errors.push(user_error(
                     &at("originalUnitPriceWithCurrency"),
                     "Price must be greater than or equal to 0",
                 ));
@@ -933,7 +901,7 @@ pub(crate) fn tags_add(store: &mut Store, args: &JsonMap) -> Json {
         .to_owned();
     let taggable = gid_parts(&id).is_some_and(|(t, _)| TAGGABLE.contains(&t));
     let Some(current) = store.get(&id).filter(|_| taggable).cloned() else {
-        return failed("node", vec![error(&["id"], "Object does not exist")]);
+        return failed("node", vec![user_error(&["id"], "Object does not exist")]);
     };
     // Shopify also accepts one comma-separated string in the list.
     let wanted: Vec<String> = string_list(args.get("tags"))
@@ -943,12 +911,12 @@ pub(crate) fn tags_add(store: &mut Store, args: &JsonMap) -> Json {
         .filter(|t| !t.is_empty())
         .collect();
     if wanted.is_empty() {
-        return failed("node", vec![error(&["tags"], "Tags can't be blank")]);
+        return failed("node", vec![user_error(&["tags"], "Tags can't be blank")]);
     }
     if wanted.iter().any(|t| t.len() > MAX_TAG_LENGTH) {
         return failed(
             "node",
-            vec![error(
+            vec![user_error(
                 &["tags"],
                 "Tags is too long (maximum is 255 characters)",
             )],
@@ -988,7 +956,7 @@ pub(crate) fn webhook_subscription_create(store: &mut Store, args: &JsonMap) -> 
         .trim()
         .to_owned();
     let at = ["webhookSubscription", "callbackUrl"];
-    let failed = |message: &str| failed("webhookSubscription", vec![error(&at, message)]);
+    let failed = |message: &str| failed("webhookSubscription", vec![user_error(&at, message)]);
     if uri.is_empty() {
         return failed("Address can't be blank");
     }
