@@ -30,7 +30,8 @@
 //!   code is only generated in the crate that calls serde_json; ours is generated in the
 //!   operations crate itself). No goal: it shows what the first figure leaves out.
 //!
-//! It also compares the generated Rust: ours is `OUT_DIR/operations.rs`, the baseline is
+//! It also compares the generated Rust: ours is `OUT_DIR/operations.rs` and the files it
+//! includes (`OUT_DIR/operations/*.rs`), the baseline is
 //! what `graphql_client_codegen::generate_module_token_stream` returns for each operation
 //! with the derive's options (before serde's derives expand). Both are tokenized the same
 //! way (comments, doc comments and whitespace dropped) before counting bytes (goal <= 0.4).
@@ -39,7 +40,13 @@
 //! loads per build, time per phase), printed last.
 //!
 //! Environment: `BUILD_SPEED_RUNS` (default 3) runs per measurement; `BUILD_SPEED_EDIT`
-//! the module of the operation edited for the rebuild (default `products_page`).
+//! the module of the operation edited for the rebuild (default `products_page`);
+//! `BUILD_SPEED_OPS` how many operations are compared (default 40, as the check);
+//! `BUILD_SPEED_FIRST_RUN` `1` (default), `0` or `only`: the first-run measurement.
+//!
+//! First run (`build_speed/first_run.rs`): a fresh `git clone` of `HEAD`, an empty target
+//! dir, no credentials, `cargo run -q -p shopify-admin -- products` until it prints;
+//! prints `first-run: …s` (goal <= 100 s on 2 cores) and the CPU time it took.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -51,6 +58,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use graphql_client_codegen::{CodegenMode, GraphQLClientCodegenOptions};
 use proc_macro2::{TokenStream, TokenTree};
+
+#[path = "build_speed/first_run.rs"]
+mod first_run;
 
 const COLD_GOAL: f64 = 0.5;
 const REBUILD_GOAL: f64 = 0.5;
@@ -150,6 +160,12 @@ fn main() -> Result<()> {
         .unwrap_or(3)
         .max(1);
     let paths = Paths::new()?;
+    // `BUILD_SPEED_FIRST_RUN`: `1` (default) measures a newcomer's first run after the
+    // comparison, `only` measures just that, `0` skips it (it builds every dependency).
+    let first_run_mode = std::env::var("BUILD_SPEED_FIRST_RUN").unwrap_or_else(|_| "1".into());
+    if first_run_mode == "only" {
+        return first_run(&paths);
+    }
     say(&format!(
         "scratch workspace {} (target {}), {runs} runs per measurement",
         paths.ws.display(),
@@ -167,7 +183,21 @@ fn main() -> Result<()> {
         .collect();
 
     paths.mirror_repository()?;
-    let (included, excluded) = paths.settle_operations(&all)?;
+    let (mut included, excluded) = paths.settle_operations(&all)?;
+    // The check compares exactly 40 operations: keep the edited one and the first
+    // others, in file order.
+    let limit: usize = std::env::var("BUILD_SPEED_OPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40)
+        .max(1);
+    let edited = std::env::var("BUILD_SPEED_EDIT").unwrap_or_else(|_| "products_page".into());
+    while included.len() > limit {
+        let Some(drop) = included.iter().rposition(|o| o.module != edited) else {
+            break;
+        };
+        included.remove(drop);
+    }
     say(&format!(
         "operations compared: {} of {} in graphql/",
         included.len(),
@@ -258,8 +288,16 @@ fn main() -> Result<()> {
 
     // Generated code.
     let out_dir = paths.ours_out_dir()?;
-    let ours_code = std::fs::read_to_string(out_dir.join("operations.rs"))
+    let mut ours_code = std::fs::read_to_string(out_dir.join("operations.rs"))
         .context("reading ours' OUT_DIR/operations.rs")?;
+    // One file per operation, included by operations.rs.
+    if let Ok(entries) = std::fs::read_dir(out_dir.join("operations")) {
+        let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        for file in files {
+            ours_code.push_str(&std::fs::read_to_string(&file)?);
+        }
+    }
     let ours_size = code_size(&ours_code)?;
     let mut baseline_size = 0;
     for op in &included {
@@ -322,6 +360,22 @@ fn main() -> Result<()> {
         "build-speed: ours' build script (last cold build): {}",
         stats.join(", ")
     );
+    if first_run_mode != "0" {
+        first_run(&paths)?;
+    }
+    Ok(())
+}
+
+/// Measures and prints a newcomer's first run (see `build_speed/first_run.rs`).
+fn first_run(paths: &Paths) -> Result<()> {
+    let root = paths.ws.parent().context("the scratch root")?;
+    let scratch = first_run::scratch_dir(root);
+    say(&format!(
+        "first run: fresh clone of HEAD into {}, empty target, `cargo run -q -p shopify-admin -- products` (builds every dependency: minutes)",
+        scratch.display()
+    ));
+    let run = first_run::measure(&paths.repo, &scratch, &paths.cargo, paths.time.as_deref())?;
+    println!("{}", first_run::report(&run));
     Ok(())
 }
 
