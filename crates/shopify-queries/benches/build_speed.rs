@@ -7,7 +7,7 @@
 //!
 //! It lays out a scratch workspace under `<target dir>/build-speed/ws` that mirrors this
 //! repository: a copy of `schema/`, of the crates `shopify-queries` depends on, of the root
-//! manifest (so the same `[profile.dev.build-override] opt-level = 3`) and two crates:
+//! manifest (so the same `[profile.*]` settings) and two crates:
 //! - `ours`: the real `crates/shopify-queries/build.rs` and `src/lib.rs`, verbatim, over a
 //!   `graphql/` folder holding the compared operations;
 //! - `baseline`: `graphql_client` 0.16 + serde, one `#[derive(GraphQLQuery)]` per operation
@@ -633,9 +633,15 @@ impl Paths {
     fn mirror_repository(&self) -> Result<()> {
         sync_dir(&self.repo.join("schema"), &self.ws.join("schema"))?;
         let manifest = std::fs::read_to_string(self.repo.join("Cargo.toml"))?;
-        if !manifest.contains("[profile.dev.build-override]") {
-            say("note: the workspace manifest has no [profile.dev.build-override]");
-        }
+        // The scratch workspace builds with the repository's profiles, whatever they are.
+        let overrides: Vec<&str> = manifest
+            .lines()
+            .filter(|l| l.starts_with("[profile."))
+            .collect();
+        say(&format!(
+            "profiles as in the repository: {}",
+            overrides.join(" ")
+        ));
         write_if_changed(
             &self.ws.join("Cargo.toml"),
             scratch_manifest(&manifest).as_bytes(),
