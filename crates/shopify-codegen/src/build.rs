@@ -19,9 +19,7 @@ use shopify_schema::AdminSchema;
 use crate::{Diagnostic, Sources, compile, manifest, rust};
 
 /// Compiles every operation under `dir` (relative to the crate's manifest) into
-/// `OUT_DIR/operations.rs` (which includes one file per operation from
-/// `OUT_DIR/operations/`, so an edit of one operation leaves the others' files, and
-/// rustc's incremental work on them, untouched), with the defaults of [`configure`]. For build scripts: it
+/// `OUT_DIR/operations.rs`, with the defaults of [`configure`]. For build scripts: it
 /// prints cargo's instructions and, on any error, fails the build with located
 /// `cargo::error`s.
 pub fn build(dir: impl AsRef<Path>) {
@@ -58,9 +56,6 @@ impl Default for Builder {
 pub struct Generated {
     /// The Rust code, as written to the output file.
     pub code: String,
-    /// Files `code` includes, relative to `OUT_DIR` (`operations/<module>.rs`, one per
-    /// operation), when written by a build script; empty when `code` is all of it.
-    pub files: Vec<(String, String)>,
     /// The operations manifest (JSON), when it was asked for.
     pub manifest: Option<String>,
     /// Warnings (deprecated fields, unused fragments), located.
@@ -124,7 +119,7 @@ impl Builder {
         // Generated code reads the crate's `graphql-client` feature; declare it so
         // crates without it get no `unexpected_cfgs` warning.
         println!("cargo::rustc-check-cfg=cfg(feature, values(\"graphql-client\"))");
-        let result = self.run(&manifest_dir.join(dir.as_ref()), &manifest_dir, true);
+        let result = self.generate(&manifest_dir.join(dir.as_ref()), &manifest_dir);
         let inputs = match &result {
             Ok(generated) => &generated.inputs,
             Err(error) => &error.inputs,
@@ -153,19 +148,6 @@ impl Builder {
     /// relative to the parent of `dir` (so `graphql/x.graphql`); a relative schema folder
     /// is taken from `base`.
     pub fn generate(&self, dir: &Path, base: &Path) -> Result<Generated, BuildError> {
-        self.run(dir, base, false)
-    }
-
-    /// The folder in `OUT_DIR` holding one file per operation (`operations` for the
-    /// default `operations.rs`).
-    fn parts_dir(&self) -> String {
-        let stem = self.out_file.strip_suffix(".rs").unwrap_or(&self.out_file);
-        stem.to_owned()
-    }
-
-    /// [`Builder::generate`]; with `split`, the code is a root file plus one file per
-    /// operation (see [`rust::generate_split`]).
-    fn run(&self, dir: &Path, base: &Path, split: bool) -> Result<Generated, BuildError> {
         let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         let display_root = dir.parent().unwrap_or(&dir).to_path_buf();
         let mut inputs = vec![dir.clone()];
@@ -207,19 +189,11 @@ impl Builder {
             compile(schema, &sources).map_err(|e| fail(strings(&e.0), inputs.clone()))?;
         let validate = started.elapsed();
         let started = Instant::now();
-        let (code, files) = if split {
-            let split = rust::generate_split(schema, &compiled, &self.parts_dir())
-                .map_err(|e| fail(strings(&e.0), inputs.clone()))?;
-            (split.root, split.operations)
-        } else {
-            let code = rust::generate(schema, &compiled)
-                .map_err(|e| fail(strings(&e.0), inputs.clone()))?;
-            (code, Vec::new())
-        };
+        let code =
+            rust::generate(schema, &compiled).map_err(|e| fail(strings(&e.0), inputs.clone()))?;
         let manifest = self.manifest.then(|| manifest::generate(schema, &compiled));
         Ok(Generated {
             code,
-            files,
             manifest,
             warnings: compiled.warnings.clone(),
             inputs,
@@ -238,27 +212,6 @@ impl Builder {
     }
 
     fn write(&self, out_dir: &Path, generated: &Generated) -> Result<(), String> {
-        // Operations' files first, so the root never names a file not yet written.
-        let parts = out_dir.join(self.parts_dir());
-        if !generated.files.is_empty() {
-            std::fs::create_dir_all(&parts)
-                .map_err(|e| format!("cannot create {}: {e}", parts.display()))?;
-        }
-        let mut kept = BTreeSet::new();
-        for (file, code) in &generated.files {
-            let path = out_dir.join(file);
-            write_if_changed(&path, code)?;
-            kept.insert(path);
-        }
-        // Files of operations that are gone.
-        if let Ok(entries) = std::fs::read_dir(&parts) {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "rs") && !kept.contains(&path) {
-                    let _ = std::fs::remove_file(&path);
-                }
-            }
-        }
         write_if_changed(&out_dir.join(&self.out_file), &generated.code)?;
         if let Some(manifest) = &generated.manifest {
             write_if_changed(&out_dir.join(self.manifest_file()), manifest)?;
@@ -273,7 +226,7 @@ impl Builder {
             generate.as_millis(),
             generated.operations,
             generated.fragments,
-            generated.code.len() + generated.files.iter().map(|f| f.1.len()).sum::<usize>(),
+            generated.code.len(),
         );
         // Diagnostics only (read by the build-speed bench): the build does not depend on it.
         let _ = std::fs::write(out_dir.join("codegen-stats.txt"), stats);
