@@ -302,3 +302,38 @@ async fn an_unreachable_base_url_is_blamed_rather_than_the_shop_domain() {
     assert!(!stderr.contains("shop domain"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+/// `RUST_LOG` is read as `target=level` directives (no `env-filter`, so no regex in the
+/// build): a list that does not parse is reported once and the default kept, not fatal.
+#[tokio::test]
+async fn rust_log_directives_filter_logs_and_a_bad_list_is_reported_not_fatal() {
+    let bad = shopify_admin(
+        &["products", "--first", "1"],
+        &[("RUST_LOG", "x=notalevel")],
+    )
+    .await;
+    assert!(bad.status.success(), "{}", text(&bad.stderr));
+    let stderr = text(&bad.stderr);
+    assert_eq!(
+        stderr.matches("RUST_LOG=\"x=notalevel\" ignored").count(),
+        1,
+        "{stderr}"
+    );
+
+    let quiet = shopify_admin(&["products", "--first", "1"], &[("RUST_LOG", "off")]).await;
+    assert!(quiet.status.success(), "{}", text(&quiet.stderr));
+    let chatty = shopify_admin(
+        &["products", "--first", "1"],
+        &[("RUST_LOG", "warn,shopify_client=trace,shopify_auth=trace")],
+    )
+    .await;
+    assert!(chatty.status.success(), "{}", text(&chatty.stderr));
+    // The client's own lines appear only when its target is let through.
+    assert!(!text(&quiet.stderr).contains("shopify_client"));
+    assert!(
+        text(&chatty.stderr).contains("shopify_client")
+            || text(&chatty.stderr).contains("shopify_auth"),
+        "{}",
+        text(&chatty.stderr)
+    );
+}

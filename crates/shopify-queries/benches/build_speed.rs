@@ -7,7 +7,7 @@
 //!
 //! It lays out a scratch workspace under `<target dir>/build-speed/ws` that mirrors this
 //! repository: a copy of `schema/`, of the crates `shopify-queries` depends on, of the root
-//! manifest (so the same `[profile.dev.build-override] opt-level = 3`) and two crates:
+//! manifest (so the same `[profile.*]` settings) and two crates:
 //! - `ours`: the real `crates/shopify-queries/build.rs` and `src/lib.rs`, verbatim, over a
 //!   `graphql/` folder holding the compared operations;
 //! - `baseline`: `graphql_client` 0.16 + serde, one `#[derive(GraphQLQuery)]` per operation
@@ -39,7 +39,13 @@
 //! loads per build, time per phase), printed last.
 //!
 //! Environment: `BUILD_SPEED_RUNS` (default 3) runs per measurement; `BUILD_SPEED_EDIT`
-//! the module of the operation edited for the rebuild (default `products_page`).
+//! the module of the operation edited for the rebuild (default `products_page`);
+//! `BUILD_SPEED_OPS` how many operations are compared (default 40, as the check);
+//! `BUILD_SPEED_FIRST_RUN` `1` (default), `0` or `only`: the first-run measurement.
+//!
+//! First run (`build_speed/first_run.rs`): a fresh `git clone` of `HEAD`, an empty target
+//! dir, no credentials, `cargo run -q -p shopify-admin -- products` until it prints;
+//! prints `first-run: …s` (goal <= 100 s on 2 cores) and the CPU time it took.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -51,6 +57,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use graphql_client_codegen::{CodegenMode, GraphQLClientCodegenOptions};
 use proc_macro2::{TokenStream, TokenTree};
+
+#[path = "build_speed/first_run.rs"]
+mod first_run;
 
 const COLD_GOAL: f64 = 0.5;
 const REBUILD_GOAL: f64 = 0.5;
@@ -150,6 +159,12 @@ fn main() -> Result<()> {
         .unwrap_or(3)
         .max(1);
     let paths = Paths::new()?;
+    // `BUILD_SPEED_FIRST_RUN`: `1` (default) measures a newcomer's first run after the
+    // comparison, `only` measures just that, `0` skips it (it builds every dependency).
+    let first_run_mode = std::env::var("BUILD_SPEED_FIRST_RUN").unwrap_or_else(|_| "1".into());
+    if first_run_mode == "only" {
+        return first_run(&paths);
+    }
     say(&format!(
         "scratch workspace {} (target {}), {runs} runs per measurement",
         paths.ws.display(),
@@ -167,7 +182,21 @@ fn main() -> Result<()> {
         .collect();
 
     paths.mirror_repository()?;
-    let (included, excluded) = paths.settle_operations(&all)?;
+    let (mut included, excluded) = paths.settle_operations(&all)?;
+    // The check compares exactly 40 operations: keep the edited one and the first
+    // others, in file order.
+    let limit: usize = std::env::var("BUILD_SPEED_OPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40)
+        .max(1);
+    let edited = std::env::var("BUILD_SPEED_EDIT").unwrap_or_else(|_| "products_page".into());
+    while included.len() > limit {
+        let Some(drop) = included.iter().rposition(|o| o.module != edited) else {
+            break;
+        };
+        included.remove(drop);
+    }
     say(&format!(
         "operations compared: {} of {} in graphql/",
         included.len(),
@@ -322,6 +351,22 @@ fn main() -> Result<()> {
         "build-speed: ours' build script (last cold build): {}",
         stats.join(", ")
     );
+    if first_run_mode != "0" {
+        first_run(&paths)?;
+    }
+    Ok(())
+}
+
+/// Measures and prints a newcomer's first run (see `build_speed/first_run.rs`).
+fn first_run(paths: &Paths) -> Result<()> {
+    let root = paths.ws.parent().context("the scratch root")?;
+    let scratch = first_run::scratch_dir(root);
+    say(&format!(
+        "first run: fresh clone of HEAD into {}, empty target, `cargo run -q -p shopify-admin -- products` (builds every dependency: minutes)",
+        scratch.display()
+    ));
+    let run = first_run::measure(&paths.repo, &scratch, &paths.cargo, paths.time.as_deref())?;
+    println!("{}", first_run::report(&run));
     Ok(())
 }
 
@@ -579,9 +624,15 @@ impl Paths {
     fn mirror_repository(&self) -> Result<()> {
         sync_dir(&self.repo.join("schema"), &self.ws.join("schema"))?;
         let manifest = std::fs::read_to_string(self.repo.join("Cargo.toml"))?;
-        if !manifest.contains("[profile.dev.build-override]") {
-            say("note: the workspace manifest has no [profile.dev.build-override]");
-        }
+        // The scratch workspace builds with the repository's profiles, whatever they are.
+        let overrides: Vec<&str> = manifest
+            .lines()
+            .filter(|l| l.starts_with("[profile."))
+            .collect();
+        say(&format!(
+            "profiles as in the repository: {}",
+            overrides.join(" ")
+        ));
         write_if_changed(
             &self.ws.join("Cargo.toml"),
             scratch_manifest(&manifest).as_bytes(),
