@@ -22,6 +22,7 @@
 
 mod body;
 pub mod bulk;
+pub mod bulk_codec;
 mod client;
 pub mod codec;
 pub mod cost;
