@@ -32,8 +32,8 @@ use serde::Deserialize as _;
 use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 use serde_json::Value;
 
-use crate::bulk::RowError;
-use crate::codec::{FromJson, Path};
+use crate::bulk::{Bulk, BulkError, BulkOperation, BulkRow, RowError, Rows};
+use crate::codec::{FromJson, Path, ToJson};
 use crate::scalars::{Date, DateTime, Decimal, Gid, Url};
 
 #[doc(hidden)]
@@ -87,9 +87,9 @@ pub struct Json<T>(pub T);
 impl<'de, T: FromJson> de::Deserialize<'de> for Json<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
-        T::from_json(&value, Path::Root)
-            .map(Json)
-            .map_err(|e| de::Error::custom(format_args!("expected {}, found {}", e.expected, e.found)))
+        T::from_json(&value, Path::Root).map(Json).map_err(|e| {
+            de::Error::custom(format_args!("expected {}, found {}", e.expected, e.found))
+        })
     }
 }
 
@@ -228,6 +228,121 @@ impl<T: BulkField> BulkField for Vec<T> {
             .into_iter()
             .map(|s| s.0)
             .collect())
+    }
+}
+
+/// A bulk query generated from `graphql/bulk/`: its text and its row type.
+pub trait BulkQuery {
+    /// The operation name.
+    const NAME: &'static str;
+    /// The exact text sent (`__typename` first at every level).
+    const QUERY: &'static str;
+    /// One line of the result file: an enum over the query's levels.
+    type Row: BulkRow;
+}
+
+/// Runs a bulk query, waits for it (`progress` sees every status) and opens its result
+/// file as typed rows, streamed; `None` when the query matched nothing (no file).
+pub async fn export<Q: BulkQuery>(
+    bulk: &Bulk<'_>,
+    progress: impl FnMut(&BulkOperation),
+) -> Result<Option<Rows<Q::Row>>, BulkError> {
+    let started = bulk.run_query(Q::QUERY).await?;
+    let done = bulk.wait(&started.id, progress).await?;
+    Ok(done.url.map(|url| bulk.rows(&url)))
+}
+
+/// A bulk mutation generated from `graphql/bulk/`: its text, one line's variables and
+/// one line's result.
+pub trait BulkMutation {
+    /// The operation name.
+    const NAME: &'static str;
+    /// The exact text sent.
+    const MUTATION: &'static str;
+    /// One line of the variables file.
+    type Variables: ToJson;
+    /// The `data` of one line of the result file.
+    type Response: FromJson;
+}
+
+/// The JSONL variables file: one line per value, as Shopify reads it.
+pub fn variables_file<'a, V: ToJson + 'a>(lines: impl IntoIterator<Item = &'a V>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for line in lines {
+        // A `Value` always serialises.
+        let _ = serde_json::to_writer(&mut out, &line.to_json());
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Uploads `lines` as the variables file, runs the mutation once per line, waits, and
+/// opens the result file as typed lines; `None` when there were no lines.
+pub async fn import<'a, M: BulkMutation>(
+    bulk: &Bulk<'_>,
+    lines: impl IntoIterator<Item = &'a M::Variables>,
+    progress: impl FnMut(&BulkOperation),
+) -> Result<Option<Rows<MutationResult<M::Response>>>, BulkError>
+where
+    M::Variables: 'a,
+{
+    let started = bulk
+        .run_mutation(M::MUTATION, variables_file(lines))
+        .await?;
+    let done = bulk.wait(&started.id, progress).await?;
+    Ok(done.url.map(|url| bulk.rows(&url)))
+}
+
+/// One line of a bulk mutation's result file, typed: what the mutation answered for
+/// input line `line_number` (0-based) of the variables file.
+#[derive(Debug, Clone)]
+pub struct MutationResult<T> {
+    /// The mutation's `data` (with its `userErrors`).
+    pub data: Option<T>,
+    /// GraphQL errors for this line (e.g. variables that do not coerce).
+    pub errors: Vec<Value>,
+    /// The 0-based input line this answers.
+    pub line_number: u64,
+}
+
+impl<T: FromJson> BulkRow for MutationResult<T> {
+    fn decode(line: &[u8]) -> Result<Self, RowError> {
+        // One line per mutation call: small, so decoding through a `Value` costs little.
+        let value: Value = serde_json::from_slice(line)?;
+        let bad = |what: &str| -> RowError {
+            RowError::Json(de::Error::custom(format_args!(
+                "a bulk mutation result line {what}"
+            )))
+        };
+        let Value::Object(mut object) = value else {
+            return Err(bad("must be a JSON object"));
+        };
+        let line_number = object
+            .get("__lineNumber")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| bad("needs a numeric __lineNumber"))?;
+        let errors = match object.remove("errors") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(errors)) => errors,
+            Some(_) => return Err(bad("has `errors` that is not a list")),
+        };
+        let data = match object.get("data") {
+            None | Some(Value::Null) => None,
+            Some(data) => Some(
+                T::from_json(data, Path::Root).map_err(|e| RowError::Json(de::Error::custom(e)))?,
+            ),
+        };
+        Ok(Self {
+            data,
+            errors,
+            line_number,
+        })
+    }
+    fn id(&self) -> Option<&str> {
+        None
+    }
+    fn parent_id(&self) -> Option<&str> {
+        None
     }
 }
 

@@ -16,8 +16,10 @@
 //! walk and holds the state shared by all; [`names`] maps GraphQL names and scalars to
 //! Rust; [`types`] the `types` module (schema enums, input objects) and input structs;
 //! [`decoders`] the response structs and their `FromJson` decoders; [`operations`] each
-//! operation's module, marker, function, cost, scopes and helpers.
+//! operation's module, marker, function, cost, scopes and helpers; [`bulk`] the typed
+//! rows and lines of bulk operations (`graphql/bulk/`).
 
+mod bulk;
 mod decoders;
 mod names;
 mod operations;
@@ -49,7 +51,11 @@ pub fn generate(schema: &AdminSchema, compiled: &Compiled) -> Result<String, Dia
     let mut operations = String::new();
     for op in &compiled.operations {
         emitter.file = op.file.clone();
-        emitter.operation(op, &docs, &mut operations);
+        if op.bulk {
+            emitter.bulk_operation(op, &docs, &mut operations);
+        } else {
+            emitter.operation(op, &docs, &mut operations);
+        }
     }
     let mut fragments = String::new();
     for (name, fragment) in &compiled.fragments {
