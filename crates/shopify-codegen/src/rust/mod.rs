@@ -98,8 +98,30 @@ pub fn generate(schema: &AdminSchema, compiled: &Compiled) -> Result<String, Dia
     out.push_str(&fragments);
     out.push_str("}\n");
     out.push_str(&operations);
-    out.push_str("\n/// Every operation generated from `graphql/`, in file order.\npub const OPERATIONS: &[::shopify_client::OperationInfo] = &[\n");
-    for op in &compiled.operations {
+    for (bulk, list) in [(false, "OPERATIONS"), (true, "BULK_OPERATIONS")] {
+        if bulk && !compiled.operations.iter().any(|op| op.bulk) {
+            continue;
+        }
+        let doc = if bulk {
+            "Every bulk operation generated from `graphql/bulk/` (typed rows or lines, run\n/// through `shopify_client::bulk`), in file order."
+        } else {
+            "Every operation generated from `graphql/`, in file order."
+        };
+        let _ = writeln!(
+            out,
+            "\n/// {doc}\npub const {list}: &[::shopify_client::OperationInfo] = &["
+        );
+        operation_list(
+            &mut out,
+            compiled.operations.iter().filter(|op| op.bulk == bulk),
+        );
+        out.push_str("];\n");
+    }
+    Ok(out)
+}
+
+fn operation_list<'a>(out: &mut String, operations: impl Iterator<Item = &'a crate::Operation>) {
+    for op in operations {
         let _ = writeln!(
             out,
             "    ::shopify_client::OperationInfo {{ name: {}, module: {}, file: {}, kind: ::shopify_client::OperationKind::{:?}, query: {}::QUERY, required_scopes: {}::REQUIRED_SCOPES }},",
@@ -111,8 +133,6 @@ pub fn generate(schema: &AdminSchema, compiled: &Compiled) -> Result<String, Dia
             op.module
         );
     }
-    out.push_str("];\n");
-    Ok(out)
 }
 
 /// Every named fragment definition, as prepared for codegen (with `__typename` added).
