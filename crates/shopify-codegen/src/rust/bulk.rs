@@ -35,6 +35,8 @@ struct Level {
     parent: Option<usize>,
     /// Whether the level selects a non-null `id`: `Some(true)` non-null, `Some(false)` nullable.
     id: Option<bool>,
+    /// Where the connection field is, for errors.
+    at: (usize, usize),
 }
 
 impl Gen<'_> {
@@ -109,8 +111,8 @@ impl Gen<'_> {
                     let parent = &levels[parent];
                     self.errors.insert(Diagnostic::error(
                         &op.file,
-                        0,
-                        0,
+                        child.at.0,
+                        child.at.1,
                         format!(
                             "the `{}` rows have children (`{}`), which name their parent by id: select `id` in `{}`",
                             parent.path, child.path, parent.path
@@ -221,46 +223,46 @@ impl Gen<'_> {
         set: &SelectionSet,
     ) -> Vec<Node<Field>> {
         let mut fields = Vec::new();
-        let mut stack: Vec<Part<'_>> = vec![Part::Set(set, false)];
         let parent = set.ty.to_string();
-        while let Some(part) = stack.pop() {
-            let selections: Vec<&Selection> = match part {
-                Part::Set(set, _) => set.selections.iter().rev().collect(),
-                Part::Spread(name, _) => match docs.fragment(name) {
-                    Some(fragment) => fragment.selection_set.selections.iter().rev().collect(),
-                    None => Vec::new(),
-                },
-            };
-            for selection in selections {
-                match selection {
-                    Selection::Field(field) => fields.push(field.clone()),
-                    Selection::InlineFragment(inline) => {
-                        let on = inline
-                            .type_condition
-                            .as_ref()
-                            .map_or(parent.clone(), |t| t.to_string());
-                        if self.covers(&on, &parent) {
-                            stack.push(Part::Set(&inline.selection_set, false));
-                        } else {
-                            self.bulk_unsupported(op, &inline.selection_set, &on, &parent);
-                        }
+        self.flatten_into(op, docs, set, &parent, &mut fields);
+        fields
+    }
+
+    fn flatten_into(
+        &mut self,
+        op: &Operation,
+        docs: &FragmentDefs,
+        set: &SelectionSet,
+        parent: &str,
+        fields: &mut Vec<Node<Field>>,
+    ) {
+        for selection in &set.selections {
+            match selection {
+                Selection::Field(field) => fields.push(field.clone()),
+                Selection::InlineFragment(inline) => {
+                    let on = inline
+                        .type_condition
+                        .as_ref()
+                        .map_or(parent.to_owned(), |t| t.to_string());
+                    if self.covers(&on, parent) {
+                        self.flatten_into(op, docs, &inline.selection_set, parent, fields);
+                    } else {
+                        self.bulk_unsupported(op, &inline.selection_set, &on, parent);
                     }
-                    Selection::FragmentSpread(spread) => {
-                        let name = spread.fragment_name.as_str();
-                        if let Some(fragment) = docs.fragment(name) {
-                            let on = fragment.type_condition().to_string();
-                            if self.covers(&on, &parent) {
-                                stack.push(Part::Spread(name, false));
-                            } else {
-                                self.bulk_unsupported(op, &fragment.selection_set, &on, &parent);
-                            }
-                        }
+                }
+                Selection::FragmentSpread(spread) => {
+                    let Some(fragment) = docs.fragment(spread.fragment_name.as_str()) else {
+                        continue;
+                    };
+                    let on = fragment.type_condition().to_string();
+                    if self.covers(&on, parent) {
+                        self.flatten_into(op, docs, &fragment.selection_set, parent, fields);
+                    } else {
+                        self.bulk_unsupported(op, &fragment.selection_set, &on, parent);
                     }
                 }
             }
         }
-        fields.reverse();
-        fields
     }
 
     fn bulk_unsupported(&mut self, op: &Operation, set: &SelectionSet, on: &str, parent: &str) {
@@ -340,6 +342,7 @@ impl Gen<'_> {
             path: path.clone(),
             parent,
             id: None,
+            at: position(connection.location(), &op.document.sources),
         });
         let mut row_fields = Vec::new();
         let mut nested = Vec::new();
@@ -435,7 +438,7 @@ impl Gen<'_> {
                     continue;
                 }
                 let struct_name = module.unique(format!("{name}{}", pascal(key)));
-                let doc = format!("`{key}` of a `{name}`.");
+                let doc = format!("`{key}` of `{name}`.");
                 self.bulk_struct(
                     op,
                     docs,
