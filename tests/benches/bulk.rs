@@ -11,64 +11,17 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use serde::Deserialize;
 use shopify_e2e::bench::status_kib;
 use shopify_e2e::demo_credentials;
 use shopify_emulator::Emulator;
 use shopify_queries::Client;
-use shopify_queries::bulk::{Bulk, BulkLevel, BulkRow};
+use shopify_queries::bulk::{Bulk, BulkRow};
+use shopify_queries::products_export::{self, Row};
 
-/// `__typename` first at each level, as the generated bulk queries select it.
-const QUERY: &str = "{ products { edges { node { __typename id title handle vendor status createdAt variants { edges { node { __typename id title sku price inventoryQuantity } } } } } } }";
-
-// The typed rows: one struct per level, decoded from the line's bytes.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)] // read through Debug only: the bench measures decoding
-struct ProductRow {
-    id: String,
-    title: String,
-    handle: String,
-    vendor: String,
-    status: String,
-    created_at: String,
-}
-
-impl BulkLevel for ProductRow {
-    fn id(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-    fn parent_id(&self) -> Option<&str> {
-        None
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-struct VariantRow {
-    id: String,
-    title: String,
-    sku: Option<String>,
-    price: String,
-    inventory_quantity: Option<i64>,
-    #[serde(rename = "__parentId")]
-    parent_id: String,
-}
-
-impl BulkLevel for VariantRow {
-    fn id(&self) -> Option<&str> {
-        Some(&self.id)
-    }
-    fn parent_id(&self) -> Option<&str> {
-        Some(&self.parent_id)
-    }
-}
-
-shopify_queries::bulk_rows! {
-    #[derive(Debug)]
-    enum Row { Product(ProductRow) = "Product", Variant(VariantRow) = "ProductVariant" }
-}
+/// The typed rows are generated from `graphql/bulk/products_export.graphql` (`Row`, one
+/// variant per level, decoded from the line's bytes); the query is the one they were
+/// generated from, `__typename` first at each level.
+const QUERY: &str = products_export::QUERY;
 
 // What the peers do: serde derive into structs of the same shape, the level told apart by
 // `__parentId`.

@@ -27,7 +27,7 @@ fn main() -> anyhow::Result<()> {
     let targets = targets::targets();
     let weights: u64 = targets.iter().map(|t| u64::from(t.weight)).sum();
     println!(
-        "fuzz: {total} cases over {} targets, seed {seed}; bulk JSONL rows (target 6) wait for bulk operations",
+        "fuzz: {total} cases over {} targets, seed {seed}",
         targets.len()
     );
     let (mut cases, mut panics, mut hangs) = (0, 0, 0);

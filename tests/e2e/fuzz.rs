@@ -69,6 +69,11 @@ fn fuzz_http_requests_into_the_served_emulator() {
 }
 
 #[test]
+fn fuzz_bulk_lines_into_the_generated_row_decoders() {
+    short("bulk_rows");
+}
+
+#[test]
 fn fuzz_schema_files_into_the_readers() {
     short("schema_file");
 }

@@ -33,7 +33,9 @@ async fn check_passes_the_projects_operations_with_cost_and_scopes() {
     let (code, io) = shopify_admin(&["check", "--dir", GRAPHQL], Env::empty()).await;
     assert_eq!(code, ExitCode::SUCCESS, "{}", io.stderr_text());
     let stdout = io.stdout_text();
-    assert_eq!(stdout.lines().count(), shopify_queries::OPERATIONS.len());
+    // `check` reads every file, bulk ones (`graphql/bulk/`) included.
+    let files = shopify_queries::OPERATIONS.len() + shopify_queries::BULK_OPERATIONS.len();
+    assert_eq!(stdout.lines().count(), files);
     assert!(
         stdout.contains("ok  ../graphql/products.graphql  query Products  cost 2 + $first × 1  scopes read_products"),
         "{stdout}"
@@ -74,7 +76,7 @@ async fn check_upgrade_to_unstable_reports_what_breaks() {
         "something breaks, so the exit code says so"
     );
     let stdout = io.stdout_text();
-    let n = shopify_queries::OPERATIONS.len();
+    let n = shopify_queries::OPERATIONS.len() + shopify_queries::BULK_OPERATIONS.len();
     let headline = format!(
         "2026-10 → unstable: {n} operations: 1 breaking, 0 changed (not breaking), {} unchanged\n",
         n - 1

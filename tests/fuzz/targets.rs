@@ -9,8 +9,7 @@
 //! in `tests/e2e/fuzz.rs` as regression tests.
 //!
 //! Targets: 1 `shop_domain`, 1 `dotenv`, 2 `token_answer`, 3 `graphql_answer`,
-//! 4 `codegen_document`, 5 `emulator_http`, 6 bulk JSONL rows (not here yet: see
-//! [`bulk_rows`]), 7 `schema_file`.
+//! 4 `codegen_document`, 5 `emulator_http`, 6 `bulk_rows`, 7 `schema_file`.
 
 use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -77,6 +76,11 @@ pub fn targets() -> Vec<Target> {
             name: "emulator_http",
             weight: 10,
             run: emulator_http,
+        },
+        Target {
+            name: "bulk_rows",
+            weight: 15,
+            run: bulk_rows,
         },
         Target {
             name: "schema_file",
@@ -1080,11 +1084,136 @@ async fn demo_token(
 
 // ---------------------------------------------------------------- 6. bulk JSONL rows
 
-/// Target 6 of issue 12, bulk JSONL lines into the row decoders, waits for the bulk
-/// operations work (built on another branch): add it to [`targets`] when the row
-/// decoders exist, mutating real JSONL lines (`__parentId`, nested connections).
-#[allow(dead_code)] // a named place, filled in when bulk rows exist
-pub fn bulk_rows() {}
+/// Real lines of `graphql/bulk/`'s result files: `products_export` rows (a product, a
+/// variant with `__parentId`) and `product_import` results (created, refused).
+const BULK_LINES: &[&str] = &[
+    r#"{"__typename":"Product","id":"gid://shopify/Product/1","title":"Hat","handle":"hat","vendor":"Acme","status":"ACTIVE","createdAt":"2026-01-02T03:04:05Z"}"#,
+    r#"{"__typename":"ProductVariant","id":"gid://shopify/ProductVariant/7","title":"Red","sku":"HAT-R","price":"19.90","inventoryQuantity":4,"__parentId":"gid://shopify/Product/1"}"#,
+    r#"{"__typename":"ProductVariant","id":"gid://shopify/ProductVariant/8","title":"Blue","sku":null,"price":"0","inventoryQuantity":null,"__parentId":"gid://shopify/Product/1"}"#,
+    r#"{"data":{"productCreate":{"product":{"id":"gid://shopify/Product/9","title":"A","handle":"a","status":"DRAFT"},"userErrors":[]}},"__lineNumber":0}"#,
+    r#"{"data":{"productCreate":{"product":null,"userErrors":[{"field":["title"],"message":"Title can't be blank"}]}},"__lineNumber":1}"#,
+];
+
+const BULK_WORDS: &[&str] = &[
+    "\"__typename\":\"Product\",",
+    "\"__typename\":\"ProductVariant\",",
+    "\"__typename\":\"Order\",",
+    "\"__parentId\":",
+    "\"__lineNumber\":-1,",
+    "\"id\":7,",
+    "null",
+    "\"12\"",
+    "1e999",
+    "18446744073709551616",
+    "\"\\u0000\"",
+    "\"\\ud800\"",
+    "{",
+    "}",
+    "[",
+    ",",
+    "\"",
+    "\n",
+    "\u{feff}",
+];
+
+const BULK_KEYS: &[&str] = &[
+    "__typename",
+    "__parentId",
+    "__lineNumber",
+    "id",
+    "title",
+    "handle",
+    "vendor",
+    "status",
+    "createdAt",
+    "sku",
+    "price",
+    "inventoryQuantity",
+    "data",
+    "errors",
+    "productCreate",
+    "product",
+    "userErrors",
+    "field",
+    "message",
+];
+
+/// How a bulk line is broken.
+#[derive(Debug, Clone)]
+enum BulkCase {
+    /// Byte-level edits of a real line (truncation included).
+    Text(usize, Vec<Edit>),
+    /// Values replaced with wrong-typed or odd ones, keys removed.
+    Json(usize, Vec<JsonEdit>),
+    /// Any bytes.
+    Bytes(Vec<u8>),
+}
+
+/// Target 6: bulk JSONL lines, mutated, truncated and wrong-typed, into the row decoders
+/// generated from `graphql/bulk/` (`products_export::Row`, `product_import::ResultLine`):
+/// a typed `RowError` or a row, never a panic; an unbroken line always decodes.
+fn bulk_rows(cases: u32, seed: u64) -> Report {
+    use shopify_queries::bulk::{BulkRow, RowError};
+    use shopify_queries::{product_import, products_export};
+
+    let case = prop_oneof![
+        4 => (0..BULK_LINES.len(), edits(BULK_WORDS)).prop_map(|(i, e)| BulkCase::Text(i, e)),
+        4 => (0..BULK_LINES.len(), json_edits(BULK_KEYS)).prop_map(|(i, e)| BulkCase::Json(i, e)),
+        1 => proptest::collection::vec(any::<u8>(), 0..300).prop_map(BulkCase::Bytes),
+    ];
+    fn shown(error: &RowError) -> Result<(), String> {
+        // Display and Debug of every error must work (they end up in logs).
+        let text = format!("{error} {error:?}");
+        if text.is_empty() {
+            return Err("an error with no message".to_owned());
+        }
+        Ok(())
+    }
+    run("bulk_rows", case, cases, seed, |case| {
+        // `Some(is a mutation result)` for an unbroken real line.
+        let (line, pristine): (Vec<u8>, Option<bool>) = match case {
+            BulkCase::Text(i, e) => (
+                apply(BULK_LINES[*i], e).into_bytes(),
+                e.is_empty()
+                    .then_some(BULK_LINES[*i].starts_with("{\"data\"")),
+            ),
+            BulkCase::Json(i, e) => {
+                let value: Value =
+                    serde_json::from_str(BULK_LINES[*i]).map_err(|e| e.to_string())?;
+                (
+                    serde_json::to_vec(&apply_json(&value, e)).map_err(|e| e.to_string())?,
+                    e.is_empty()
+                        .then_some(BULK_LINES[*i].starts_with("{\"data\"")),
+                )
+            }
+            BulkCase::Bytes(bytes) => (bytes.clone(), None),
+        };
+        let row = products_export::Row::decode(&line);
+        let result = product_import::ResultLine::decode(&line);
+        match &row {
+            Ok(row) => {
+                // A decoded row answers its ids without panicking.
+                let _ = (row.id(), row.parent_id());
+            }
+            Err(error) => shown(error)?,
+        }
+        if let Err(error) = &result {
+            shown(error)?;
+        }
+        if let Some(is_result) = pristine {
+            if is_result && result.is_err() {
+                return Err(format!(
+                    "a real result line does not decode: {:?}",
+                    result.err()
+                ));
+            }
+            if !is_result && row.is_err() {
+                return Err(format!("a real row does not decode: {:?}", row.err()));
+            }
+        }
+        Ok(())
+    })
+}
 
 // ---------------------------------------------------------------- 7. schema files
 

@@ -23,6 +23,7 @@
 mod body;
 mod builder;
 pub mod bulk;
+pub mod bulk_codec;
 mod client;
 pub mod codec;
 pub mod cost;

@@ -73,6 +73,11 @@ impl Gid {
         }
     }
 
+    /// Wraps a string as Shopify sent it, unchecked (as decoding does).
+    pub(crate) fn from_wire(text: String) -> Self {
+        Gid(text)
+    }
+
     /// Builds `gid://shopify/{resource_type}/{id}`.
     pub fn new(resource_type: &str, id: u64) -> Self {
         Gid(format!("{GID_PREFIX}{resource_type}/{id}"))

@@ -36,6 +36,9 @@ pub struct Operation {
     pub file: String,
     /// Query or mutation.
     pub kind: OperationKind,
+    /// A bulk operation (a file under `graphql/bulk/`, or any query given to
+    /// [`compile_bulk`]): generated as typed rows or lines, not as a function.
+    pub bulk: bool,
     /// The exact text sent to Shopify: the operation plus the fragments it uses, with
     /// `__typename` added where the generated types need it.
     pub text: String,
@@ -352,12 +355,16 @@ fn compile_with(
                     .get(Some(name.as_str()))
                     .map(|op| operation_access(schema, &valid, op))
                     .unwrap_or_default();
-                let document = prepare(schema, valid);
+                let mut document = prepare(schema, valid);
+                if bulk {
+                    document = crate::bulk::prepare(schema, document);
+                }
                 operations.push(Operation {
                     module: name.to_snake_case(),
                     name,
                     file: file.display.clone(),
                     kind,
+                    bulk: bulk || in_bulk_folder(file),
                     text: document.serialize().to_string(),
                     fragments: used.iter().map(|s| s.to_string()).collect(),
                     document,
@@ -404,8 +411,11 @@ fn compile_with(
 
 /// Queries under `graphql/bulk/` run as bulk operations: Shopify's bulk rules apply.
 fn is_bulk_query(file: &SourceFile, op: &ast::OperationDefinition) -> bool {
-    op.operation_type == ast::OperationType::Query
-        && file.path.components().any(|c| c.as_os_str() == "bulk")
+    op.operation_type == ast::OperationType::Query && in_bulk_folder(file)
+}
+
+fn in_bulk_folder(file: &SourceFile) -> bool {
+    file.path.components().any(|c| c.as_os_str() == "bulk")
 }
 
 fn parse(file: &SourceFile, diagnostics: &mut BTreeSet<Diagnostic>) -> Option<ast::Document> {

@@ -35,6 +35,7 @@
 use std::fmt;
 
 mod build;
+mod bulk;
 mod check;
 mod compile;
 mod idempotent;

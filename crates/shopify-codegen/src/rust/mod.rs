@@ -16,8 +16,10 @@
 //! walk and holds the state shared by all; [`names`] maps GraphQL names and scalars to
 //! Rust; [`types`] the `types` module (schema enums, input objects) and input structs;
 //! [`decoders`] the response structs and their `FromJson` decoders; [`operations`] each
-//! operation's module, marker, function, cost, scopes and helpers.
+//! operation's module, marker, function, cost, scopes and helpers; [`bulk`] the typed
+//! rows and lines of bulk operations (`graphql/bulk/`).
 
+mod bulk;
 mod decoders;
 mod names;
 mod operations;
@@ -49,7 +51,11 @@ pub fn generate(schema: &AdminSchema, compiled: &Compiled) -> Result<String, Dia
     let mut operations = String::new();
     for op in &compiled.operations {
         emitter.file = op.file.clone();
-        emitter.operation(op, &docs, &mut operations);
+        if op.bulk {
+            emitter.bulk_operation(op, &docs, &mut operations);
+        } else {
+            emitter.operation(op, &docs, &mut operations);
+        }
     }
     let mut fragments = String::new();
     for (name, fragment) in &compiled.fragments {
@@ -92,8 +98,30 @@ pub fn generate(schema: &AdminSchema, compiled: &Compiled) -> Result<String, Dia
     out.push_str(&fragments);
     out.push_str("}\n");
     out.push_str(&operations);
-    out.push_str("\n/// Every operation generated from `graphql/`, in file order.\npub const OPERATIONS: &[::shopify_client::OperationInfo] = &[\n");
-    for op in &compiled.operations {
+    for (bulk, list) in [(false, "OPERATIONS"), (true, "BULK_OPERATIONS")] {
+        if bulk && !compiled.operations.iter().any(|op| op.bulk) {
+            continue;
+        }
+        let doc = if bulk {
+            "Every bulk operation generated from `graphql/bulk/` (typed rows or lines, run\n/// through `shopify_client::bulk`), in file order."
+        } else {
+            "Every operation generated from `graphql/`, in file order."
+        };
+        let _ = writeln!(
+            out,
+            "\n/// {doc}\npub const {list}: &[::shopify_client::OperationInfo] = &["
+        );
+        operation_list(
+            &mut out,
+            compiled.operations.iter().filter(|op| op.bulk == bulk),
+        );
+        out.push_str("];\n");
+    }
+    Ok(out)
+}
+
+fn operation_list<'a>(out: &mut String, operations: impl Iterator<Item = &'a crate::Operation>) {
+    for op in operations {
         let _ = writeln!(
             out,
             "    ::shopify_client::OperationInfo {{ name: {}, module: {}, file: {}, kind: ::shopify_client::OperationKind::{:?}, query: {}::QUERY, required_scopes: {}::REQUIRED_SCOPES }},",
@@ -105,8 +133,6 @@ pub fn generate(schema: &AdminSchema, compiled: &Compiled) -> Result<String, Dia
             op.module
         );
     }
-    out.push_str("];\n");
-    Ok(out)
 }
 
 /// Every named fragment definition, as prepared for codegen (with `__typename` added).
