@@ -172,7 +172,17 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
 
 async fn record_within_limits(shared: Arc<Shared>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, shared.limits.max_body_bytes).await {
+    // Staged uploads take up to 100 MB: their handler streams and bounds the body itself,
+    // and the log records them without it (one copy of a file is enough).
+    let streamed =
+        parts.method == axum::http::Method::PUT && parts.uri.path().starts_with("/staged-uploads/");
+    let (bytes, body) = if streamed {
+        (Ok(Bytes::new()), Some(body))
+    } else {
+        let read = axum::body::to_bytes(body, shared.limits.max_body_bytes).await;
+        (read, None)
+    };
+    let bytes = match bytes {
         Ok(bytes) => bytes,
         Err(_) => {
             return (
@@ -214,7 +224,7 @@ async fn record_within_limits(shared: Arc<Shared>, request: Request, next: Next)
         log.push(recorded);
     }
 
-    let request = Request::from_parts(parts, Body::from(bytes));
+    let request = Request::from_parts(parts, body.unwrap_or_else(|| Body::from(bytes)));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if !headers.contains_key("x-shopify-api-version") {
@@ -515,6 +525,13 @@ impl RunningEmulator {
     /// Every write applied by a mutation so far, oldest first.
     pub fn writes(&self) -> Vec<AppliedWrite> {
         self.shared.recorder.writes()
+    }
+
+    /// The applied writes so far, oldest first, and forgets them (the counters stay): for
+    /// long runs that reconcile as they go, so the log never reaches its cap
+    /// ([`crate::MAX_WRITES_KEPT`]).
+    pub fn take_writes(&self) -> Vec<AppliedWrite> {
+        self.shared.recorder.take_writes()
     }
 
     /// Zeroes the counters and forgets the applied writes (not the data they wrote).
