@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture; // the dependency rules of ARCHITECTURE.md, from cargo metadata
+mod bulk_client; // bulk runs through the client: streamed variables files, paced polls
 mod cli; // shopify-admin commands: products with and without credentials
 mod demo_data; // every seeded demo-shop object decodes through the typed queries
 mod every_operation; // every operation in graphql/ decodes from the emulator's answer
