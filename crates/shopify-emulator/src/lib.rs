@@ -70,6 +70,7 @@ mod faults;
 mod graphql;
 mod limits;
 mod oauth;
+mod request_log;
 mod server;
 mod stats;
 mod store;

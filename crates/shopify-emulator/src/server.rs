@@ -24,13 +24,10 @@ use crate::faults::{Fault, Faults, Schedule};
 use crate::graphql::Engine;
 use crate::graphql::bulk::BulkFault;
 use crate::limits::Limits;
+use crate::request_log::RequestLog;
 use crate::stats::{AppliedWrite, Recorder, Stats};
 use crate::store::ShopState;
 use crate::{EmulatorError, graphql, oauth};
-
-/// The request log keeps at most this many (the oldest half goes when it is full), so a
-/// long-running emulator does not grow without bound.
-const MAX_RECORDED: usize = 4_096;
 
 /// One request the emulator received, for tests to inspect.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,7 +53,7 @@ pub(crate) struct Shared {
     pub(crate) shops: HashMap<String, Arc<ShopState>>,
     pub(crate) tokens: oauth::Tokens,
     pub(crate) token_ttl: Duration,
-    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
+    pub(crate) requests: Mutex<RequestLog>,
     pub(crate) engine: Engine,
     pub(crate) buckets: Buckets,
     pub(crate) faults: Faults,
@@ -78,7 +75,7 @@ impl Shared {
             shops,
             tokens: oauth::Tokens::default(),
             token_ttl: builder.token_ttl,
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::default(),
             engine: Engine::new(schema),
             buckets: Buckets::new(builder.bucket_size, builder.restore_rate),
             faults: Faults::new(&builder.faults),
@@ -214,14 +211,11 @@ async fn record_within_limits(shared: Arc<Shared>, request: Request, next: Next)
         raw_body: String::from_utf8_lossy(&bytes).into_owned(),
     };
     {
-        let mut log = shared
+        shared
             .requests
             .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if log.len() >= MAX_RECORDED {
-            log.drain(..MAX_RECORDED / 2);
-        }
-        log.push(recorded);
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(recorded);
     }
 
     let request = Request::from_parts(parts, body.unwrap_or_else(|| Body::from(bytes)));
@@ -489,13 +483,14 @@ impl RunningEmulator {
         url
     }
 
-    /// The requests received so far, oldest first (the last 2 048 to 4 096 of them).
+    /// The requests received so far, oldest first: the newest that fit in 512 KiB of
+    /// bodies and headers (at most 4 096), so a long-running emulator stays bounded.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared
             .requests
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .to_vec()
     }
 
     /// Forgets the recorded requests.
