@@ -17,14 +17,14 @@
 //! - A *lost call* is one that panicked or outlived its deadline (must be 0 too).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use shopify_e2e::bench::{demo_location, error_label, status_kib, stocked_items};
 use shopify_e2e::demo_credentials;
 use shopify_emulator::{Emulator, Fault, Schedule};
@@ -41,6 +41,8 @@ use shopify_queries::{
 const TIMEOUT: Duration = Duration::from_secs(1);
 /// A call still running after this is lost.
 const CALL_DEADLINE: Duration = Duration::from_secs(90);
+/// How often the harness takes the emulator's write log.
+const TAKE_EVERY: Duration = Duration::from_secs(2);
 /// Tokens expire this often, so renewals happen all through the run.
 const TOKEN_TTL: Duration = Duration::from_secs(30);
 
@@ -77,7 +79,9 @@ fn faults() -> Vec<(Fault, Schedule)> {
 
 // ---------------------------------------------------------------- the emulator process
 
-/// The child: serves until stdin closes; on `writes`, prints the write log as JSON lines.
+/// The child: serves until stdin closes; on `writes`, prints the writes applied since the
+/// last ask (one `w TAG` line each, taken from the log so it never reaches its cap), then
+/// `end REQUESTS FAULTS DROPPED`.
 fn serve_emulator() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -92,18 +96,16 @@ fn serve_emulator() -> anyhow::Result<()> {
     for line in std::io::stdin().lock().lines() {
         if line?.trim() == "writes" {
             let mut out = std::io::stdout().lock();
-            for write in emulator.writes() {
-                writeln!(
-                    out,
-                    "{}",
-                    json!({"mutation": write.mutation, "arguments": write.arguments})
-                )?;
+            for write in emulator.take_writes() {
+                if let Some(tag) = tag_of(&write.mutation, &write.arguments) {
+                    writeln!(out, "w {tag}")?;
+                }
             }
             let stats = emulator.stats();
             writeln!(
                 out,
-                "end {} requests {} faults",
-                stats.requests, stats.faults
+                "end {} {} {}",
+                stats.requests, stats.faults, stats.writes_dropped
             )?;
             out.flush()?;
         }
@@ -143,8 +145,9 @@ impl EmulatorProcess {
         rss_kib(&format!("/proc/{}/status", self.child.id()))
     }
 
-    /// The write log: (mutation, arguments) per applied write.
-    fn writes(&mut self) -> anyhow::Result<(Vec<(String, Value)>, String)> {
+    /// Counts the writes applied since the last call into `applied` (by call number) and
+    /// returns the emulator's (requests, faults, writes dropped from its log).
+    fn take_writes(&mut self, applied: &mut Calls) -> anyhow::Result<(u64, u64, u64)> {
         let stdin = self
             .child
             .stdin
@@ -152,17 +155,16 @@ impl EmulatorProcess {
             .ok_or_else(|| anyhow::anyhow!("no stdin"))?;
         writeln!(stdin, "writes")?;
         stdin.flush()?;
-        let mut out = Vec::new();
         for line in self.lines.by_ref() {
             let line = line?;
             if let Some(rest) = line.strip_prefix("end ") {
-                return Ok((out, rest.to_owned()));
+                let mut numbers = rest.split(' ').map(str::parse::<u64>);
+                let mut next = || numbers.next().unwrap_or(Ok(0));
+                return Ok((next()?, next()?, next()?));
             }
-            let value: Value = serde_json::from_str(&line)?;
-            out.push((
-                value["mutation"].as_str().unwrap_or_default().to_owned(),
-                value["arguments"].clone(),
-            ));
+            if let Some(n) = line.strip_prefix("w ").and_then(call_of) {
+                applied.bump(n);
+            }
         }
         anyhow::bail!("the emulator process ended early")
     }
@@ -209,6 +211,52 @@ struct World {
     products: Vec<Gid>,
     items: Vec<Gid>,
 }
+
+/// The tag a soak write carries: the title of a `productUpdate`, the
+/// `referenceDocumentUri` of an `inventorySetQuantities`.
+fn tag_of(mutation: &str, arguments: &Value) -> Option<String> {
+    let tag = match mutation {
+        "productUpdate" => arguments["product"]["title"].as_str(),
+        "inventorySetQuantities" => arguments["input"]["referenceDocumentUri"].as_str(),
+        _ => None,
+    };
+    tag.map(str::to_owned)
+}
+
+/// The call number in a tag (`soak-N`, `gid://soak/Call/N`).
+fn call_of(tag: &str) -> Option<usize> {
+    tag.strip_prefix("soak-")
+        .or_else(|| tag.strip_prefix("gid://soak/Call/"))?
+        .parse()
+        .ok()
+}
+
+/// A small count per call number, in memory touched up front: the harness's own
+/// bookkeeping must not show up as growth of the client process it measures.
+struct Calls(Vec<u8>);
+
+impl Calls {
+    fn with_capacity(calls: usize) -> Self {
+        let mut counts = vec![0u8; calls];
+        // Written, not just allocated (zeroed pages are not resident until touched).
+        counts.iter_mut().for_each(|c| *c = std::hint::black_box(0));
+        Self(counts)
+    }
+
+    fn bump(&mut self, n: usize) {
+        if n >= self.0.len() {
+            self.0.resize(n + 1, 0);
+        }
+        self.0[n] = self.0[n].saturating_add(1);
+    }
+
+    fn get(&self, n: usize) -> u8 {
+        self.0.get(n).copied().unwrap_or(0)
+    }
+}
+
+/// Calls counted up front (far more than ten minutes make).
+const CALLS_CAPACITY: usize = 4 << 20;
 
 /// Runs call `n`; `Ok(Some(tag))` for a write the client reports as done.
 async fn call(client: &Client, world: &World, n: usize) -> Result<Option<String>, Error> {
@@ -307,13 +355,26 @@ async fn world(client: &Client) -> anyhow::Result<World> {
     Err(anyhow::anyhow!("set-up reads kept failing: {last:?}"))
 }
 
-#[derive(Default)]
 struct Tally {
     calls: usize,
     succeeded: usize,
     lost_calls: usize,
     failures: BTreeMap<String, usize>,
-    done_writes: Vec<String>,
+    /// Writes the client reported as done, by call number.
+    done_writes: Calls,
+}
+
+/// Sleeps until `until`, taking the emulator's write log every [`TAKE_EVERY`].
+fn sleep_taking(
+    emulator: &mut EmulatorProcess,
+    until: Instant,
+    applied: &mut Calls,
+) -> anyhow::Result<()> {
+    while Instant::now() < until {
+        std::thread::sleep(TAKE_EVERY.min(until.saturating_duration_since(Instant::now())));
+        emulator.take_writes(applied)?;
+    }
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -355,7 +416,14 @@ fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let stop = Arc::new(AtomicBool::new(false));
     let next = Arc::new(AtomicUsize::new(0));
-    let tally = Arc::new(Mutex::new(Tally::default()));
+    let tally = Arc::new(Mutex::new(Tally {
+        calls: 0,
+        succeeded: 0,
+        lost_calls: 0,
+        failures: BTreeMap::new(),
+        done_writes: Calls::with_capacity(CALLS_CAPACITY),
+    }));
+    let mut applied = Calls::with_capacity(CALLS_CAPACITY);
     let mut workers = Vec::new();
     for _ in 0..tasks {
         let (client, world, next, stop, tally) = (
@@ -376,7 +444,9 @@ fn main() -> anyhow::Result<()> {
                 match outcome {
                     Ok(Ok(Ok(done))) => {
                         tally.succeeded += 1;
-                        tally.done_writes.extend(done);
+                        if let Some(n) = done.as_deref().and_then(call_of) {
+                            tally.done_writes.bump(n);
+                        }
                     }
                     Ok(Ok(Err(error))) => {
                         *tally.failures.entry(error_label(&error)).or_default() += 1
@@ -387,10 +457,12 @@ fn main() -> anyhow::Result<()> {
         }));
     }
 
-    std::thread::sleep(warm_up);
+    // The emulator's write log is taken every few seconds, as a long-running reconciler
+    // would, so it stays far below its cap.
+    sleep_taking(&mut emulator, started + warm_up, &mut applied)?;
     let (client_start, emulator_start) = (rss_kib("/proc/self/status"), emulator.rss_kib());
     let calls_at_start = tally.lock().unwrap().calls;
-    std::thread::sleep(duration.saturating_sub(warm_up));
+    sleep_taking(&mut emulator, started + duration, &mut applied)?;
     stop.store(true, Ordering::Relaxed);
     for worker in workers {
         runtime.block_on(worker)?;
@@ -398,25 +470,22 @@ fn main() -> anyhow::Result<()> {
     let elapsed = started.elapsed();
     let (client_end, emulator_end) = (rss_kib("/proc/self/status"), emulator.rss_kib());
 
-    let (writes, stats) = emulator.writes()?;
-    let mut applied: HashMap<String, usize> = HashMap::new();
-    for (mutation, arguments) in &writes {
-        let tag = match mutation.as_str() {
-            "productUpdate" => arguments["product"]["title"].as_str(),
-            "inventorySetQuantities" => arguments["input"]["referenceDocumentUri"].as_str(),
-            _ => None,
-        };
-        if let Some(tag) = tag {
-            *applied.entry(tag.to_owned()).or_default() += 1;
-        }
-    }
+    let (requests, faults, dropped) = emulator.take_writes(&mut applied)?;
+    anyhow::ensure!(
+        dropped == 0,
+        "the emulator dropped {dropped} writes from its log: the reconciliation is incomplete"
+    );
+    let stats = format!("{requests} requests {faults} faults");
     let tally = tally.lock().unwrap();
-    let done: HashSet<&String> = tally.done_writes.iter().collect();
-    let lost_writes = done
-        .iter()
-        .filter(|tag| !applied.contains_key(**tag))
-        .count();
-    let duplicated: usize = applied.values().map(|n| n.saturating_sub(1)).sum();
+    let calls_made = next.load(Ordering::Relaxed);
+    let done: Vec<usize> = (0..calls_made)
+        .filter(|n| tally.done_writes.get(*n) > 0)
+        .collect();
+    let lost_writes = done.iter().filter(|n| applied.get(**n) == 0).count();
+    let applied_count = (0..calls_made).filter(|n| applied.get(*n) > 0).count();
+    let duplicated: usize = (0..calls_made)
+        .map(|n| usize::from(applied.get(n).saturating_sub(1)))
+        .sum();
     let failed: usize = tally.failures.values().sum();
     let growth = |start: u64, end: u64| {
         if start == 0 {
@@ -452,7 +521,7 @@ fn main() -> anyhow::Result<()> {
     println!(
         "soak: writes done (client said ok)={} applied (emulator log)={} lost={lost_writes} duplicated={duplicated}",
         done.len(),
-        applied.len()
+        applied_count
     );
     println!(
         "soak: memory (RSS after {:.0?} warm-up -> end): client {} -> {} KiB ({:+.1} %), emulator {} -> {} KiB ({:+.1} %)",

@@ -102,3 +102,55 @@ fn regression_a_punycode_handle_the_url_parser_refuses_is_an_error_not_a_panic()
         );
     }
 }
+
+#[test]
+fn regression_the_secret_text_as_another_value_is_not_a_leak_but_the_secret_alone_is_checked() {
+    // The full run (seed 12) wrote the secret's text as shop and client id too; the client
+    // id then showed it, which is no leak. The check still holds for the secret alone.
+    let elsewhere = [
+        "SHOPIFY_CLIENT_SECRET = fuzz-secret-0f3a9c".to_owned(),
+        "SHOPIFY_SHOP='fuzz-secret-0f3a9c".to_owned(),
+        "'".to_owned(),
+    ];
+    assert!(crate::fuzz_targets::secret_text_elsewhere(&elsewhere));
+    let alone = ["SHOPIFY_CLIENT_SECRET=fuzz-secret-0f3a9c".to_owned()];
+    assert!(!crate::fuzz_targets::secret_text_elsewhere(&alone));
+}
+
+#[tokio::test]
+async fn regression_a_throttled_answer_with_a_huge_requested_cost_is_an_error_not_a_panic() {
+    // Found by the full run: `requestedQueryCost: 1e308` on a THROTTLED answer made the
+    // client's wait overflow `Duration` (a panic in `classify`).
+    let body = serde_json::json!({
+        "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
+        "extensions": {"cost": {"requestedQueryCost": 1e308, "actualQueryCost": null,
+            "throttleStatus": {"maximumAvailable": 2000, "currentlyAvailable": 0, "restoreRate": 100}}}
+    })
+    .to_string();
+    let app = axum::Router::new().fallback(move || {
+        let body = body.clone();
+        async move { ([("content-type", "application/json")], body) }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    shopify_auth::install_crypto_provider();
+    let client = shopify_queries::Client::builder()
+        .token_source(
+            shopify_auth::ShopDomain::parse("fuzz").unwrap(),
+            std::sync::Arc::new(shopify_auth::StaticToken::new("shpat_fuzz_token")),
+        )
+        .base_url(url::Url::parse(&format!("http://{addr}")).unwrap())
+        .retry(shopify_queries::RetryPolicy::none())
+        .build()
+        .unwrap();
+
+    let result =
+        shopify_queries::shop_info(&client, shopify_queries::shop_info::Variables {}).await;
+
+    let error = result.unwrap_err();
+    assert!(
+        error.to_string().contains("Throttled") || format!("{error:?}").contains("THROTTLED"),
+        "{error:?}"
+    );
+}

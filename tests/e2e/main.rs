@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture; // the dependency rules of ARCHITECTURE.md, from cargo metadata
+mod bulk_client; // bulk runs through the client: streamed variables files, paced polls
 mod bulk_rows; // rows and lines generated from graphql/bulk/: export, import round trip, bad lines
 mod cli; // shopify-admin commands: products with and without credentials
 mod demo_data; // every seeded demo-shop object decodes through the typed queries

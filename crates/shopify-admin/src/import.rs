@@ -29,14 +29,18 @@ pub async fn run(args: Args, io: &mut Io) -> anyhow::Result<ExitCode> {
     let Some(mutation) = checked_operation(&args.operation, &args.dir, io)? else {
         return Ok(ExitCode::FAILURE);
     };
-    let jsonl = std::fs::read(&args.variables)
-        .with_context(|| format!("reading {}", args.variables.display()))?;
     let connection = connect(io).await?;
     let bulk = Bulk::new(&connection.client, shopify_queries::API_VERSION);
+    // Streamed from the file: memory stays flat up to Shopify's 100 MB.
     let started = bulk
-        .run_mutation(&mutation, jsonl)
+        .run_mutation_file(&mutation, &args.variables)
         .await
-        .context("starting the bulk mutation")?;
+        .with_context(|| {
+            format!(
+                "starting the bulk mutation with {}",
+                args.variables.display()
+            )
+        })?;
     let mut seen = Vec::new();
     let done = bulk.wait(&started.id, |op| seen.push(op.clone())).await;
     let mut progress = Progress::new(io);

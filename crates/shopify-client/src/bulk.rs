@@ -27,6 +27,10 @@ use serde_json::{Value, json};
 
 use crate::{Client, Error};
 
+mod variables;
+
+pub use variables::MAX_VARIABLES_BYTES;
+
 /// Lines of a result file read again after a dropped connection, at most this many times.
 const MAX_RESUMES: u32 = 5;
 
@@ -186,6 +190,33 @@ pub enum BulkError {
         /// Resumes tried.
         resumes: u32,
     },
+    /// A line of a bulk mutation's variables file is not one JSON object: nothing was run.
+    #[error("line {line} of the variables file is not one JSON object: {source}")]
+    BadVariables {
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong.
+        source: serde_json::Error,
+    },
+    /// The variables file is larger than Shopify takes: nothing was run.
+    #[error(
+        "the variables file has more than {bytes} bytes; Shopify takes at most {max}: split it"
+    )]
+    VariablesTooLarge {
+        /// Bytes read before giving up (at least this many).
+        bytes: u64,
+        /// The limit, [`MAX_VARIABLES_BYTES`].
+        max: u64,
+    },
+    /// Reading the variables file failed: nothing was run.
+    #[error("reading the variables file failed")]
+    ReadVariables {
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The staged upload ended before the whole file was sent.
+    #[error("the staged upload ended before the whole variables file was sent")]
+    UploadEnded,
     /// A line of the result file did not decode into the row type.
     #[error("line {line} of the bulk result does not decode: {source}")]
     Decode {
@@ -511,12 +542,50 @@ impl<'c> Bulk<'c> {
     }
 
     /// Uploads a JSONL file of variables (one mutation's variables per line) to a staged
-    /// target and returns its `stagedUploadPath`.
+    /// target and returns its `stagedUploadPath`. Every line is checked first
+    /// ([`BulkError::BadVariables`]); see [`upload_variables_from`](Self::upload_variables_from)
+    /// to stream a file instead of holding it.
     pub async fn upload_variables(&self, jsonl: Vec<u8>) -> Result<String, BulkError> {
+        let length = jsonl.len() as u64;
+        let chunks: variables::Chunks =
+            Box::pin(futures::stream::iter([Ok(bytes::Bytes::from(jsonl))]));
+        self.upload_chunks(chunks, Some(length)).await
+    }
+
+    /// Streams a JSONL file of variables from `reader` to a staged target and returns its
+    /// `stagedUploadPath`. Memory holds one 64 KiB chunk and one partial line whatever the
+    /// size. Each line is checked to be one JSON object before its bytes are sent: a bad
+    /// line ([`BulkError::BadVariables`], with its line number) or more than
+    /// [`MAX_VARIABLES_BYTES`] ([`BulkError::VariablesTooLarge`]) cuts the upload short.
+    /// `length`, when known, is sent as `Content-Length` (storage services want it) and
+    /// checked against the limit before anything is sent.
+    pub async fn upload_variables_from(
+        &self,
+        reader: impl tokio::io::AsyncRead + Send + Unpin + 'static,
+        length: Option<u64>,
+    ) -> Result<String, BulkError> {
+        self.upload_chunks(variables::from_reader(reader), length)
+            .await
+    }
+
+    async fn upload_chunks(
+        &self,
+        chunks: variables::Chunks,
+        length: Option<u64>,
+    ) -> Result<String, BulkError> {
+        if let Some(bytes) = length.filter(|n| *n > MAX_VARIABLES_BYTES) {
+            return Err(BulkError::VariablesTooLarge {
+                bytes,
+                max: MAX_VARIABLES_BYTES,
+            });
+        }
         let q = "mutation BulkStage($input: [StagedUploadInput!]!) { stagedUploadsCreate(input: $input) { stagedTargets { url resourceUrl parameters { name value } } userErrors { field message } } }";
-        let input = json!([{"resource": "BULK_MUTATION_VARIABLES", "filename": "bulk_op_vars.jsonl",
-            "mimeType": "text/jsonl", "httpMethod": "PUT"}]);
-        let data = self.call(q, json!({"input": input})).await?;
+        let mut input = json!({"resource": "BULK_MUTATION_VARIABLES", "filename": "bulk_op_vars.jsonl",
+            "mimeType": "text/jsonl", "httpMethod": "PUT"});
+        if let Some(length) = length {
+            input["fileSize"] = json!(length.to_string());
+        }
+        let data = self.call(q, json!({"input": [input]})).await?;
         let payload = &data["stagedUploadsCreate"];
         refused(payload)?;
         let target = &payload["stagedTargets"][0];
@@ -532,12 +601,28 @@ impl<'c> Bulk<'c> {
                 .map(str::to_owned)
         };
         let path = param("key").ok_or_else(|| unexpected("stagedUploadsCreate", &data))?;
-        let mut put = self.client.http().put(url).body(jsonl);
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let mut put = self
+            .client
+            .http()
+            .put(url)
+            .body(reqwest::Body::wrap(variables::ChannelBody(rx)));
         if let Some(mime) = param("Content-Type").or_else(|| param("content_type")) {
             put = put.header(reqwest::header::CONTENT_TYPE, mime);
         }
+        if let Some(length) = length {
+            put = put.header(reqwest::header::CONTENT_LENGTH, length);
+        }
         let shown = strip_query(url);
-        let res = put.send().await.map_err(|source| BulkError::Transfer {
+        let (pumped, sent) =
+            tokio::join!(variables::pump(chunks, tx, MAX_VARIABLES_BYTES), put.send());
+        // The source's error (a bad line, too large) is why the upload was cut short.
+        match pumped {
+            Err(BulkError::UploadEnded) => {}
+            Err(error) => return Err(error),
+            Ok(_) => {}
+        }
+        let res = sent.map_err(|source| BulkError::Transfer {
             url: shown.clone(),
             source,
         })?;
@@ -551,17 +636,57 @@ impl<'c> Bulk<'c> {
     }
 
     /// Uploads `jsonl` and starts `mutation` once per line (`bulkOperationRunMutation`).
+    /// A line that is not one JSON object is refused before anything runs.
     pub async fn run_mutation(
         &self,
         mutation: &str,
         jsonl: Vec<u8>,
     ) -> Result<BulkOperation, BulkError> {
         let path = self.upload_variables(jsonl).await?;
+        self.run_uploaded(mutation, &path).await
+    }
+
+    /// Streams the variables file at `path` (see
+    /// [`upload_variables_from`](Self::upload_variables_from): constant memory, every
+    /// line checked, nothing run on a bad line) and starts `mutation` once per line.
+    pub async fn run_mutation_file(
+        &self,
+        mutation: &str,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<BulkOperation, BulkError> {
+        let (chunks, length) = variables::from_file(path.as_ref())
+            .map_err(|source| BulkError::ReadVariables { source })?;
+        let staged = self.upload_chunks(chunks, Some(length)).await?;
+        self.run_uploaded(mutation, &staged).await
+    }
+
+    /// Streams the variables from `reader` (see
+    /// [`upload_variables_from`](Self::upload_variables_from)) and starts `mutation` once
+    /// per line.
+    pub async fn run_mutation_from(
+        &self,
+        mutation: &str,
+        reader: impl tokio::io::AsyncRead + Send + Unpin + 'static,
+        length: Option<u64>,
+    ) -> Result<BulkOperation, BulkError> {
+        let staged = self.upload_variables_from(reader, length).await?;
+        self.run_uploaded(mutation, &staged).await
+    }
+
+    /// Starts `mutation` once per line of the file already staged at `staged_upload_path`.
+    pub async fn run_uploaded(
+        &self,
+        mutation: &str,
+        staged_upload_path: &str,
+    ) -> Result<BulkOperation, BulkError> {
         let q = format!(
             "mutation BulkRunMutation($mutation: String!, $path: String!) {{ bulkOperationRunMutation(mutation: $mutation, stagedUploadPath: $path) {{ bulkOperation {{ {FIELDS} }} userErrors {{ field message code }} }} }}"
         );
         let data = self
-            .call(&q, json!({"mutation": mutation, "path": path}))
+            .call(
+                &q,
+                json!({"mutation": mutation, "path": staged_upload_path}),
+            )
             .await?;
         started(
             &data["bulkOperationRunMutation"],

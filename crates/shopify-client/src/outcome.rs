@@ -237,7 +237,9 @@ pub(crate) fn classify(exchange: &Exchange<'_>) -> Outcome {
         if throttled {
             let delay = cost.map(|c| {
                 let missing = (c.requested - c.throttle.currently_available).max(0.0);
-                Duration::from_secs_f64(missing / c.throttle.restore_rate.max(0.001))
+                // A huge requested cost must not panic (found by fuzzing): an hour at most.
+                let secs = (missing / c.throttle.restore_rate.max(0.001)).min(3600.0);
+                Duration::try_from_secs_f64(secs).unwrap_or(Duration::from_secs(3600))
             });
             return Outcome::Retry(Failure {
                 kind: RetryKind::Throttled,

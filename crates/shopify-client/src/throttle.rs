@@ -87,6 +87,9 @@ struct State {
     probing: bool,
 }
 
+/// The largest requested cost a real answer carries (Shopify's single-query maximum).
+const MAX_CREDIBLE_REQUESTED: f64 = 1000.0;
+
 /// The shared bucket prediction of one client (one app on one shop): the in-process
 /// [`Pacer`](crate::Pacer), and the default one.
 #[derive(Debug)]
@@ -149,7 +152,10 @@ impl Throttle {
 
     /// Learns from a response how our estimate compares to Shopify's.
     pub(crate) fn learn(&self, operation: &'static str, static_cost: u64, requested: f64) {
-        if static_cost > 0 && requested > 0.0 {
+        // Shopify refuses any query above 1000 requested points, so a larger figure is not
+        // credible (found by fuzzing: learning 1e308 made every later call wait for a full
+        // bucket).
+        if static_cost > 0 && requested > 0.0 && requested <= MAX_CREDIBLE_REQUESTED {
             lock(&self.ratios).insert(operation, requested / static_cost as f64);
         }
     }
@@ -384,5 +390,14 @@ mod tests {
         throttle.learn("Products", 12, 24.0);
         assert_eq!(throttle.estimate("Products", 12), 24.0);
         assert_eq!(throttle.estimate("Products", 5), 10.0);
+    }
+
+    #[test]
+    fn a_requested_cost_no_real_query_has_is_not_learned() {
+        let throttle = Throttle::new(true);
+        throttle.learn("op", 2, 1e308);
+        assert_eq!(throttle.estimate("op", 2), 2.0);
+        throttle.learn("op", 2, 30.0);
+        assert_eq!(throttle.estimate("op", 2), 30.0);
     }
 }

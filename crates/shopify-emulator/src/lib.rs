@@ -71,6 +71,7 @@ mod graphql;
 mod http;
 mod limits;
 mod oauth;
+mod request_log;
 mod server;
 mod stats;
 mod store;
@@ -81,10 +82,13 @@ pub use config::{
     DEMO_SCOPES, DEMO_SHOP, EmulatorBuilder,
 };
 pub use faults::{Fault, Schedule};
-pub use graphql::bulk::{BulkFault, MAX_RUNNING as MAX_RUNNING_BULK_OPERATIONS};
+pub use graphql::bulk::{
+    BulkFault, MAX_RUNNING as MAX_RUNNING_BULK_OPERATIONS, MAX_UPLOAD as MAX_STAGED_UPLOAD_BYTES,
+};
 pub use limits::Limits;
 pub use server::{InProcess, RecordedRequest, RunningEmulator};
-pub use stats::{AppliedWrite, Stats};
+pub use stats::{AppliedWrite, MAX_WRITES_KEPT, Stats};
+pub use store::{MAX_ADJUSTMENT_GROUPS, MAX_IDEMPOTENCY_KEYS};
 
 /// Entry point: `Emulator::builder()` configures and starts an emulator.
 #[derive(Debug, Clone, Copy, Default)]

@@ -29,10 +29,21 @@ pub(crate) struct Tokens {
 }
 
 impl Tokens {
+    /// Issues a token; expired ones are forgotten here, so a long-running emulator keeps
+    /// only live tokens (an expired token is refused the same whether or not it is known).
     fn issue(&self, info: TokenInfo) -> String {
         let token = format!("shpat_emu_{}", hex(&random_bytes::<16>()));
-        self.lock().insert(token.clone(), info);
+        let now = Instant::now();
+        let mut tokens = self.lock();
+        tokens.retain(|_, t| t.expires_at > now);
+        tokens.insert(token.clone(), info);
         token
+    }
+
+    /// Tokens held (live, or expired since the last issue).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.lock().len()
     }
 
     /// The grant of a live token for `shop`, if any.
@@ -171,4 +182,32 @@ pub(crate) async fn access_token(
         "expires_in": shared.token_ttl.as_secs(),
     }))
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn grant(expires_at: Instant) -> TokenInfo {
+        TokenInfo {
+            shop: "demo".into(),
+            client_id: "app".into(),
+            scopes: vec![],
+            expires_at,
+        }
+    }
+
+    #[test]
+    fn expired_tokens_are_forgotten_when_the_next_is_issued() {
+        let tokens = Tokens::default();
+        let past = Instant::now() - Duration::from_millis(1);
+        let old = tokens.issue(grant(past));
+        tokens.issue(grant(past));
+        let live = tokens.issue(grant(Instant::now() + Duration::from_secs(60)));
+        assert_eq!(tokens.len(), 1);
+        assert!(tokens.check(&old, "demo").is_none());
+        assert!(tokens.check(&live, "demo").is_some());
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -25,13 +25,10 @@ use crate::graphql::Engine;
 use crate::graphql::bulk::BulkFault;
 use crate::http::{SHOP_DOMAIN_HEADER, body_as_json, not_found, plain_error, request_id};
 use crate::limits::Limits;
+use crate::request_log::RequestLog;
 use crate::stats::{AppliedWrite, Recorder, Stats};
 use crate::store::ShopState;
 use crate::{EmulatorError, graphql, http, oauth};
-
-/// The request log keeps at most this many (the oldest half goes when it is full), so a
-/// long-running emulator does not grow without bound.
-const MAX_RECORDED: usize = 4_096;
 
 /// One request the emulator received, for tests to inspect.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,7 +54,7 @@ pub(crate) struct Shared {
     pub(crate) shops: HashMap<String, Arc<ShopState>>,
     pub(crate) tokens: oauth::Tokens,
     pub(crate) token_ttl: Duration,
-    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
+    pub(crate) requests: Mutex<RequestLog>,
     pub(crate) engine: Engine,
     pub(crate) buckets: Buckets,
     pub(crate) faults: Faults,
@@ -79,7 +76,7 @@ impl Shared {
             shops,
             tokens: oauth::Tokens::default(),
             token_ttl: builder.token_ttl,
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::default(),
             engine: Engine::new(schema),
             buckets: Buckets::new(builder.bucket_size, builder.restore_rate),
             faults: Faults::new(&builder.faults),
@@ -157,7 +154,17 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
 
 async fn record_within_limits(shared: Arc<Shared>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, shared.limits.max_body_bytes).await {
+    // Staged uploads take up to 100 MB: their handler streams and bounds the body itself,
+    // and the log records them without it (one copy of a file is enough).
+    let streamed =
+        parts.method == axum::http::Method::PUT && parts.uri.path().starts_with("/staged-uploads/");
+    let (bytes, body) = if streamed {
+        (Ok(Bytes::new()), Some(body))
+    } else {
+        let read = axum::body::to_bytes(body, shared.limits.max_body_bytes).await;
+        (read, None)
+    };
+    let bytes = match bytes {
         Ok(bytes) => bytes,
         Err(_) => {
             return (
@@ -189,17 +196,14 @@ async fn record_within_limits(shared: Arc<Shared>, request: Request, next: Next)
         raw_body: String::from_utf8_lossy(&bytes).into_owned(),
     };
     {
-        let mut log = shared
+        shared
             .requests
             .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if log.len() >= MAX_RECORDED {
-            log.drain(..MAX_RECORDED / 2);
-        }
-        log.push(recorded);
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(recorded);
     }
 
-    let request = Request::from_parts(parts, Body::from(bytes));
+    let request = Request::from_parts(parts, body.unwrap_or_else(|| Body::from(bytes)));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if !headers.contains_key("x-shopify-api-version") {
@@ -403,13 +407,14 @@ impl RunningEmulator {
         url
     }
 
-    /// The requests received so far, oldest first (the last 2 048 to 4 096 of them).
+    /// The requests received so far, oldest first: the newest that fit in 512 KiB of
+    /// bodies and headers (at most 4 096), so a long-running emulator stays bounded.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared
             .requests
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .to_vec()
     }
 
     /// Forgets the recorded requests.
@@ -439,6 +444,13 @@ impl RunningEmulator {
     /// Every write applied by a mutation so far, oldest first.
     pub fn writes(&self) -> Vec<AppliedWrite> {
         self.shared.recorder.writes()
+    }
+
+    /// The applied writes so far, oldest first, and forgets them (the counters stay): for
+    /// long runs that reconcile as they go, so the log never reaches its cap
+    /// ([`crate::MAX_WRITES_KEPT`]).
+    pub fn take_writes(&self) -> Vec<AppliedWrite> {
+        self.shared.recorder.take_writes()
     }
 
     /// Zeroes the counters and forgets the applied writes (not the data they wrote).

@@ -1,6 +1,6 @@
 //! Counters and the log of applied writes, for tests and benchmarks.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
 /// What the emulator did with the GraphQL requests it received.
@@ -33,6 +33,11 @@ pub struct Stats {
     pub made_up_values: u64,
     /// Client-credentials grants issued (successful token requests).
     pub token_requests: u64,
+    /// Applied writes dropped from the log because it held [`MAX_WRITES_KEPT`] (the
+    /// counts in `writes` still include them). A reconciliation over the log is complete
+    /// only while this is 0: long runs take the log as they go
+    /// ([`RunningEmulator::take_writes`](crate::RunningEmulator::take_writes)).
+    pub writes_dropped: u64,
 }
 
 impl Stats {
@@ -49,6 +54,7 @@ impl Stats {
             "points_charged": self.points_charged,
             "replays": self.replays,
             "writes": self.writes,
+            "writes_dropped": self.writes_dropped,
         })
     }
 
@@ -71,10 +77,14 @@ pub struct AppliedWrite {
     pub arguments: serde_json::Value,
 }
 
+/// Applied writes the log keeps; older ones are dropped (and counted in
+/// [`Stats::writes_dropped`]) so a long-running emulator does not grow with every write.
+pub const MAX_WRITES_KEPT: usize = 16_384;
+
 #[derive(Debug, Default)]
 pub(crate) struct Recorder {
     stats: Mutex<Stats>,
-    writes: Mutex<Vec<AppliedWrite>>,
+    writes: Mutex<VecDeque<AppliedWrite>>,
 }
 
 impl Recorder {
@@ -93,22 +103,36 @@ impl Recorder {
         if applied.is_empty() {
             return;
         }
+        let dropped = {
+            let mut log = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
+            log.extend(applied.iter().cloned());
+            let over = log.len().saturating_sub(MAX_WRITES_KEPT);
+            log.drain(..over);
+            over as u64
+        };
         self.update(|stats| {
             for write in &applied {
                 *stats.writes.entry(write.mutation.clone()).or_default() += 1;
             }
+            stats.writes_dropped += dropped;
         });
-        self.writes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend(applied);
     }
 
     pub(crate) fn writes(&self) -> Vec<AppliedWrite> {
         self.writes
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// The log so far, emptied.
+    pub(crate) fn take_writes(&self) -> Vec<AppliedWrite> {
+        let mut log = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
+        let taken = log.drain(..).collect();
+        log.shrink_to(MAX_WRITES_KEPT.min(1024));
+        taken
     }
 
     pub(crate) fn reset(&self) {
@@ -117,5 +141,45 @@ impl Recorder {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(n: usize) -> AppliedWrite {
+        AppliedWrite {
+            mutation: "productUpdate".into(),
+            app: "app".into(),
+            idempotency_key: None,
+            arguments: serde_json::json!({"n": n}),
+        }
+    }
+
+    #[test]
+    fn the_write_log_keeps_the_newest_and_counts_what_it_dropped() {
+        let recorder = Recorder::default();
+        recorder.record_writes((0..MAX_WRITES_KEPT + 5).map(write).collect());
+        let log = recorder.writes();
+        assert_eq!(log.len(), MAX_WRITES_KEPT);
+        assert_eq!(log[0], write(5));
+        let stats = recorder.snapshot();
+        assert_eq!(stats.writes_dropped, 5);
+        assert_eq!(
+            stats.writes_of("productUpdate"),
+            (MAX_WRITES_KEPT + 5) as u64
+        );
+    }
+
+    #[test]
+    fn taking_the_write_log_empties_it_and_keeps_the_counts() {
+        let recorder = Recorder::default();
+        recorder.record_writes((0..3).map(write).collect());
+        assert_eq!(recorder.take_writes(), vec![write(0), write(1), write(2)]);
+        recorder.record_writes(vec![write(3)]);
+        assert_eq!(recorder.take_writes(), vec![write(3)]);
+        assert_eq!(recorder.snapshot().writes_of("productUpdate"), 4);
+        assert_eq!(recorder.snapshot().writes_dropped, 0);
     }
 }

@@ -3,7 +3,7 @@
 //! Objects with a gid `id` live in one flat table; wherever the seed nests such an object it
 //! is replaced by its gid, so a string where the schema expects an object is a reference.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json_bytes::{ByteString, Value as Json, json};
@@ -17,6 +17,14 @@ pub(crate) type JsonMap = serde_json_bytes::Map<ByteString, Json>;
 static SEED: &str = include_str!("../data/demo_shop.json");
 
 /// Fixed "now" of the emulator, so that answers are reproducible.
+/// Idempotency keys remembered per shop. Shopify keeps a key 24 hours; the emulator keeps
+/// the newest this many, far more than any retry needs, so a long run stays bounded.
+pub const MAX_IDEMPOTENCY_KEYS: usize = 4_096;
+
+/// Inventory adjustment groups kept per shop (every `inventorySetQuantities` makes one);
+/// older ones are forgotten, so history does not grow without bound.
+pub const MAX_ADJUSTMENT_GROUPS: usize = 1_024;
+
 pub(crate) const NOW: &str = "2025-01-01T00:00:00Z";
 
 /// One shop: its handle and its data.
@@ -73,8 +81,10 @@ pub(crate) struct Store {
     by_type: HashMap<String, Vec<String>>,
     next_ids: HashMap<String, u64>,
     shop: String,
-    /// First results of idempotent mutations, by (app, mutation field, key).
+    /// First results of idempotent mutations, by (app, mutation field, key); at most
+    /// [`MAX_IDEMPOTENCY_KEYS`], the oldest forgotten first (`idempotent_order`).
     idempotent: HashMap<(String, String, String), Json>,
+    idempotent_order: VecDeque<(String, String, String)>,
     /// Bulk operations and staged uploads: behind their own lock, so status reads (which
     /// move a run on) work under the store's read lock.
     bulk: Arc<Mutex<BulkRoom>>,
@@ -237,11 +247,46 @@ impl Store {
             .get(&(app.to_owned(), field.to_owned(), key.to_owned()))
     }
 
-    /// Keeps the first result of an idempotent mutation for replays.
+    /// Keeps the first result of an idempotent mutation for replays; beyond
+    /// [`MAX_IDEMPOTENCY_KEYS`] the oldest key is forgotten.
     pub(crate) fn remember_idempotent(&mut self, app: &str, field: &str, key: &str, result: Json) {
-        self.idempotent
-            .entry((app.to_owned(), field.to_owned(), key.to_owned()))
-            .or_insert(result);
+        let id = (app.to_owned(), field.to_owned(), key.to_owned());
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.idempotent.entry(id.clone()) {
+            slot.insert(result);
+            self.idempotent_order.push_back(id);
+        }
+        while self.idempotent_order.len() > MAX_IDEMPOTENCY_KEYS {
+            if let Some(oldest) = self.idempotent_order.pop_front() {
+                self.idempotent.remove(&oldest);
+            }
+        }
+    }
+
+    /// Idempotency keys remembered.
+    #[cfg(test)]
+    pub(crate) fn idempotency_keys(&self) -> usize {
+        self.idempotent.len()
+    }
+
+    /// Forgets the oldest objects of type `ty` beyond the newest `max` (history records
+    /// such as inventory adjustment groups, which would otherwise grow with every write).
+    pub(crate) fn keep_newest(&mut self, ty: &str, max: usize) {
+        let Some(ids) = self.by_type.get_mut(ty) else {
+            return;
+        };
+        if ids.len() <= max {
+            return;
+        }
+        let gone: Vec<String> = ids.drain(..ids.len() - max).collect();
+        for gid in gone {
+            self.objects.remove(&gid);
+        }
+    }
+
+    /// Objects of type `ty` held.
+    #[cfg(test)]
+    pub(crate) fn count_of(&self, ty: &str) -> usize {
+        self.by_type.get(ty).map_or(0, Vec::len)
     }
 
     pub(crate) fn remove(&mut self, gid: &str) -> Option<Arc<Json>> {
@@ -378,5 +423,46 @@ mod tests {
         assert_eq!(gid_parts("gid://shopify/Product/"), None);
         assert_eq!(gid_parts("1234"), None);
         assert_eq!(handleize("Chef's Knife 8in"), "chef-s-knife-8in");
+    }
+
+    #[test]
+    fn only_the_newest_idempotency_keys_are_remembered() {
+        let mut store = Store::default();
+        for n in 0..MAX_IDEMPOTENCY_KEYS + 10 {
+            store.remember_idempotent("app", "m", &n.to_string(), Json::from(n));
+        }
+        // A second result for a known key changes nothing.
+        store.remember_idempotent("app", "m", "20", Json::from("again"));
+        assert_eq!(store.idempotency_keys(), MAX_IDEMPOTENCY_KEYS);
+        assert_eq!(store.idempotent_order.len(), MAX_IDEMPOTENCY_KEYS);
+        assert!(store.idempotent_result("app", "m", "9").is_none());
+        assert_eq!(
+            store.idempotent_result("app", "m", "20"),
+            Some(&Json::from(20))
+        );
+        let last = (MAX_IDEMPOTENCY_KEYS + 9).to_string();
+        assert!(store.idempotent_result("app", "m", &last).is_some());
+    }
+
+    #[test]
+    fn keep_newest_forgets_the_oldest_objects_of_a_type() {
+        let mut store = Store::from_seed(SEED).unwrap();
+        let products = store.count_of("Product");
+        for n in 1..=5 {
+            store.register(json!({"id": format!("gid://shopify/InventoryAdjustmentGroup/{n}")}));
+        }
+        store.keep_newest("InventoryAdjustmentGroup", 2);
+        assert_eq!(store.count_of("InventoryAdjustmentGroup"), 2);
+        assert!(
+            store
+                .get("gid://shopify/InventoryAdjustmentGroup/3")
+                .is_none()
+        );
+        assert!(
+            store
+                .get("gid://shopify/InventoryAdjustmentGroup/5")
+                .is_some()
+        );
+        assert_eq!(store.count_of("Product"), products);
     }
 }

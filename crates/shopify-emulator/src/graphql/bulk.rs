@@ -15,7 +15,7 @@
 //!   drop the connection mid-body.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, PoisonError};
 
 use apollo_compiler::executable::OperationType;
@@ -38,8 +38,13 @@ use crate::store::{JsonMap, NOW, Store};
 /// Bulk operations of one type (query or mutation) that may run at once per shop.
 pub const MAX_RUNNING: usize = 5;
 
-/// Shopify's limit on a staged bulk-mutation variables file.
-const MAX_UPLOAD: usize = 100 * 1024 * 1024;
+/// Shopify's limit on a staged bulk-mutation variables file (100 MB).
+pub const MAX_UPLOAD: usize = 100 * 1024 * 1024;
+
+/// Staged files kept at once per shop, and their total bytes: the oldest go first, so a
+/// long-running emulator does not grow with every upload (Shopify expires them too).
+const MAX_UPLOADS_KEPT: usize = 8;
+const MAX_UPLOAD_BYTES_KEPT: usize = 2 * MAX_UPLOAD;
 
 /// A failure the emulator can inject into bulk operations, as Shopify and the network
 /// produce them. Each applies once, to the next bulk operation (or download) it fits.
@@ -135,7 +140,8 @@ enum Ending {
 pub(crate) struct BulkRoom {
     runs: HashMap<u64, Run>,
     next_id: u64,
-    uploads: HashMap<String, Bytes>,
+    /// Staged files, oldest first (see [`MAX_UPLOADS_KEPT`]).
+    uploads: VecDeque<(String, Bytes)>,
     next_upload: u64,
     faults: Vec<BulkFault>,
 }
@@ -143,6 +149,26 @@ pub(crate) struct BulkRoom {
 impl BulkRoom {
     pub(crate) fn inject(&mut self, fault: BulkFault) {
         self.faults.push(fault);
+    }
+
+    /// Stores a staged file, replacing one at the same key, dropping the oldest beyond the
+    /// caps.
+    fn keep_upload(&mut self, key: String, file: Bytes) {
+        self.uploads.retain(|(k, _)| *k != key);
+        self.uploads.push_back((key, file));
+        while self.uploads.len() > MAX_UPLOADS_KEPT
+            || (self.uploads.len() > 1
+                && self.uploads.iter().map(|(_, f)| f.len()).sum::<usize>() > MAX_UPLOAD_BYTES_KEPT)
+        {
+            self.uploads.pop_front();
+        }
+    }
+
+    fn upload(&self, key: &str) -> Option<Bytes> {
+        self.uploads
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, f)| f.clone())
     }
 
     fn take_fault(&mut self, pick: impl Fn(&BulkFault) -> bool) -> Option<BulkFault> {
@@ -434,21 +460,63 @@ pub(crate) fn staged_uploads_create(ctx: &Ctx<'_>, store: &mut Store, args: &Jso
 }
 
 /// `PUT /staged-uploads/{key}`: stores a staged file (unauthenticated, like a signed URL).
+///
+/// The body is streamed here past the small limit of the other routes (see
+/// `server::streams_body`) and kept once: one buffer, grown as chunks arrive and frozen
+/// into the stored [`Bytes`]. Over [`MAX_UPLOAD`] the answer is the storage service's
+/// 400 `EntityTooLarge`: at once when `Content-Length` says so, else once the body is
+/// read (and discarded), so the client sees the answer rather than a reset.
 pub(crate) async fn upload(
     State(shared): State<Arc<Shared>>,
     Path(key): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let Some(shop) = shared.shop_for(&headers) else {
         return not_found();
     };
-    if body.len() > MAX_UPLOAD {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "EntityTooLarge").into_response();
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_UPLOAD as u64) {
+        return entity_too_large();
+    }
+    let mut file = Vec::with_capacity(declared.unwrap_or(0) as usize);
+    let mut over = false;
+    let mut chunks = body.into_data_stream();
+    while let Some(chunk) = futures::StreamExt::next(&mut chunks).await {
+        let Ok(chunk) = chunk else {
+            // The client went away mid-body: nothing is stored.
+            return (StatusCode::BAD_REQUEST, "IncompleteBody").into_response();
+        };
+        if over || file.len() + chunk.len() > MAX_UPLOAD {
+            if !over {
+                over = true;
+                file = Vec::new();
+            }
+            continue;
+        }
+        file.extend_from_slice(&chunk);
+    }
+    if over {
+        return entity_too_large();
     }
     let store = shop.store.read().unwrap_or_else(PoisonError::into_inner);
-    room(&store).uploads.insert(key, body);
+    room(&store).keep_upload(key, Bytes::from(file));
     StatusCode::CREATED.into_response()
+}
+
+/// What Google Cloud Storage (Shopify's staged-upload host) answers a file over the limit.
+fn entity_too_large() -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "application/xml; charset=UTF-8")],
+        format!(
+            "<?xml version='1.0' encoding='UTF-8'?><Error><Code>EntityTooLarge</Code><Message>Your proposed upload is larger than the maximum object size specified in your Policy Document.</Message><Details>Content-length exceeds upper bound on range: {MAX_UPLOAD} bytes</Details></Error>"
+        ),
+    )
+        .into_response()
 }
 
 /// `bulkOperationRunMutation(mutation:, stagedUploadPath:)`: runs the mutation once per line.
@@ -462,7 +530,7 @@ pub(crate) fn run_mutation(ctx: &Ctx<'_>, store: &mut Store, args: &JsonMap) -> 
         .and_then(Json::as_str)
         .unwrap_or_default();
     let invalid = |field: &str, message: String, code: &str| json!({"bulkOperation": null, "userErrors": [user_error(field, &message, code)]});
-    let Some(upload) = room(store).uploads.get(path).cloned() else {
+    let Some(upload) = room(store).upload(path) else {
         return invalid(
             "stagedUploadPath",
             format!("No staged upload at {path}"),

@@ -686,6 +686,10 @@ fn inventory_set_quantities(store: &mut Store, args: &JsonMap) -> Json {
         "createdAt": NOW,
         "changes": changes,
     }));
+    store.keep_newest(
+        "InventoryAdjustmentGroup",
+        crate::store::MAX_ADJUSTMENT_GROUPS,
+    );
     json!({"inventoryAdjustmentGroup": id, "userErrors": []})
 }
 

@@ -212,3 +212,148 @@ async fn a_bulk_mutation_round_trip_writes_what_the_shop_then_serves() {
         .await;
     assert_eq!(served["product"]["title"], "Bulk One");
 }
+
+/// A staged target for bulk-mutation variables: (url, stagedUploadPath).
+async fn staged_target(h: &Harness) -> (String, String) {
+    let staged = h
+        .data(
+            r#"mutation { stagedUploadsCreate(input: [{resource: BULK_MUTATION_VARIABLES,
+                filename: "vars.jsonl", mimeType: "text/jsonl", httpMethod: PUT}]) {
+                stagedTargets { url parameters { name value } } userErrors { message } } }"#,
+            json!({}),
+        )
+        .await;
+    let target = &staged["stagedUploadsCreate"]["stagedTargets"][0];
+    (
+        target["url"].as_str().unwrap().to_owned(),
+        target["parameters"][0]["value"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    )
+}
+
+const CREATE: &str = "mutation C($product: ProductCreateInput!) { productCreate(product: $product) { product { id title } userErrors { field message } } }";
+
+async fn run_staged(h: &Harness, path: &str) -> Value {
+    h.data(
+        r#"mutation R($m: String!, $p: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: $p) {
+            bulkOperation { id objectCount } userErrors { field message code } } }"#,
+        json!({"m": CREATE, "p": path}),
+    )
+    .await["bulkOperationRunMutation"]
+        .clone()
+}
+
+/// Sends `head` then `body_chunks` chunks of `chunk` bytes (chunked encoding when
+/// `chunked`) on a raw connection, and returns the status line and body of the answer.
+fn raw_put(
+    addr: std::net::SocketAddr,
+    head: String,
+    chunked: Option<(usize, usize)>,
+) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    if let Some((chunks, size)) = chunked {
+        // Blank lines: valid JSONL padding, and no 100 MB buffer in the test.
+        let data = vec![b'\n'; size];
+        let frame_head = format!("{size:x}\r\n");
+        for _ in 0..chunks {
+            let sent = stream
+                .write_all(frame_head.as_bytes())
+                .and_then(|()| stream.write_all(&data))
+                .and_then(|()| stream.write_all(b"\r\n"));
+            if sent.is_err() {
+                break;
+            }
+        }
+        let _ = stream.write_all(b"1\r\n\n\r\n0\r\n\r\n");
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let status = answer.lines().next().unwrap_or_default().to_owned();
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test]
+async fn a_staged_upload_larger_than_other_routes_take_is_stored_whole() {
+    let h = Harness::start().await;
+    let (url, path) = staged_target(&h).await;
+    // 5 MB, beyond the 2 MB body limit of the GraphQL route; the last line is after it.
+    let mut file = b"{\"product\":{\"title\":\"First\"}}\n".to_vec();
+    file.resize(5 * 1024 * 1024, b'\n');
+    file.extend_from_slice(b"{\"product\":{\"title\":\"Last\"}}\n");
+    let put = h.http.put(&url).body(file).send().await.unwrap();
+    assert_eq!(put.status(), 201);
+
+    let run = run_staged(&h, &path).await;
+    assert_eq!(run["userErrors"], json!([]));
+    let id = run["bulkOperation"]["id"].clone();
+    poll(&h, &id).await;
+    let done = poll(&h, &id).await;
+    let file = download(&h, done["url"].as_str().unwrap()).await;
+    let titles: Vec<Value> = file
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["data"]["productCreate"]["product"]["title"]
+                .clone()
+        })
+        .collect();
+    assert_eq!(titles, [json!("First"), json!("Last")]);
+    // The log keeps the request, not a second copy of the file.
+    let logged = h
+        .emu
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .unwrap();
+    assert!(logged.raw_body.is_empty());
+}
+
+#[tokio::test]
+async fn a_staged_upload_declaring_more_than_100_mb_is_refused_before_its_body() {
+    let h = Harness::start().await;
+    let (url, _) = staged_target(&h).await;
+    let target = reqwest::Url::parse(&url).unwrap();
+    let head = format!(
+        "PUT {} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        target.path(),
+        h.emu.addr(),
+        shopify_emulator::MAX_STAGED_UPLOAD_BYTES + 1
+    );
+    let addr = h.emu.addr();
+    let (status, body) = tokio::task::spawn_blocking(move || raw_put(addr, head, None))
+        .await
+        .unwrap();
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    assert!(body.contains("<Code>EntityTooLarge</Code>"), "{body}");
+}
+
+#[tokio::test]
+async fn a_streamed_upload_just_over_100_mb_is_refused_and_nothing_is_stored() {
+    let h = Harness::start().await;
+    let (url, path) = staged_target(&h).await;
+    let target = reqwest::Url::parse(&url).unwrap();
+    let head = format!(
+        "PUT {} HTTP/1.1\r\nHost: {}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        target.path(),
+        h.emu.addr(),
+    );
+    let addr = h.emu.addr();
+    // Exactly the limit in 1 MiB chunks, then one byte more.
+    let chunks = shopify_emulator::MAX_STAGED_UPLOAD_BYTES / (1024 * 1024);
+    let (status, body) =
+        tokio::task::spawn_blocking(move || raw_put(addr, head, Some((chunks, 1024 * 1024))))
+            .await
+            .unwrap();
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    assert!(body.contains("<Code>EntityTooLarge</Code>"), "{body}");
+
+    let run = run_staged(&h, &path).await;
+    assert_eq!(run["userErrors"][0]["code"], "NO_SUCH_FILE");
+}
