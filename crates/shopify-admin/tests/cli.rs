@@ -126,7 +126,8 @@ async fn check_upgrade_to_a_version_fetches_the_schema_package_with_npm() {
         stderr.contains("fetching the 2027-01 Admin schema: npm pack "),
         "{stderr}"
     );
-    let n = shopify_queries::OPERATIONS.len();
+    // check-upgrade reads every file, bulk operations included.
+    let n = shopify_queries::OPERATIONS.len() + shopify_queries::BULK_OPERATIONS.len();
     // The same types under another version: nothing breaks. (The emulator's introspection
     // carries no `requiredAccess`, so scopes read as changed; the real package's does.)
     let stdout = text(&output.stdout);
