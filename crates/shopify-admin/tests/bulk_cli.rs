@@ -1,4 +1,6 @@
-//! `shopify-admin export` and `import` through the binary, against an emulator on loopback.
+//! `shopify-admin export` and `import` through the binary, against an emulator on loopback:
+//! of query files and by the name of an operation in `graphql/bulk/` (whose exported lines
+//! decode into the rows generated from the same file).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -10,8 +12,18 @@ use serde_json::Value;
 use shopify_emulator::{
     BulkFault, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SHOP, Emulator, RunningEmulator,
 };
+use shopify_queries::bulk::BulkRow;
+use shopify_queries::products_export;
 
 const NESTED: &str = "query Nested {\n  products {\n    edges { node { id title variants { edges { node { id sku } } } } }\n  }\n}\n";
+
+/// The workspace's `graphql/` folder.
+fn graphql_dir() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../graphql")
+        .display()
+        .to_string()
+}
 
 /// A fresh folder under the target dir, named for the test.
 fn workdir(name: &str) -> PathBuf {
@@ -197,4 +209,99 @@ async fn import_runs_a_bulk_mutation_and_reports_each_line() {
         })
         .collect();
     assert_eq!(created, ["Imported A", "Imported B"]);
+}
+
+#[tokio::test]
+async fn export_by_name_writes_lines_the_generated_rows_decode() {
+    let emu = Emulator::builder()
+        .extra_products(10)
+        .start()
+        .await
+        .unwrap();
+    let dir = workdir("by_name_export");
+    let graphql = graphql_dir();
+    let out = shopify_admin(
+        &emu,
+        &dir,
+        &[
+            "export",
+            "products_export",
+            "--out",
+            "out.jsonl",
+            "--dir",
+            &graphql,
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file = std::fs::read(dir.join("out.jsonl")).unwrap();
+    let rows: Vec<products_export::Row> = file
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| products_export::Row::decode(l).unwrap())
+        .collect();
+    let products: HashSet<&str> = rows
+        .iter()
+        .filter(|r| matches!(r, products_export::Row::Product(_)))
+        .filter_map(|r| r.id())
+        .collect();
+    let variants: Vec<&products_export::Row> = rows
+        .iter()
+        .filter(|r| matches!(r, products_export::Row::ProductVariant(_)))
+        .collect();
+    assert!(products.len() >= 10, "{}", products.len());
+    assert!(variants.len() >= 30, "{}", variants.len());
+    for v in variants {
+        assert!(products.contains(v.parent_id().unwrap()), "{v:?}");
+    }
+}
+
+#[tokio::test]
+async fn import_by_name_runs_the_bulk_mutation_per_line() {
+    let emu = Emulator::builder().start().await.unwrap();
+    let dir = workdir("by_name_import");
+    std::fs::write(
+        dir.join("vars.jsonl"),
+        "{\"product\":{\"title\":\"Named A\"}}\n{\"product\":{\"title\":\"Named B\"}}\n",
+    )
+    .unwrap();
+    let graphql = graphql_dir();
+    let out = shopify_admin(
+        &emu,
+        &dir,
+        &[
+            "import",
+            "product_import",
+            "--variables",
+            "vars.jsonl",
+            "--dir",
+            &graphql,
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "line 1: ok\nline 2: ok\n"
+    );
+    let titles: Vec<String> = emu
+        .writes()
+        .iter()
+        .filter(|w| w.mutation == "productCreate")
+        .map(|w| {
+            w.arguments["product"]["title"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(titles, ["Named A", "Named B"]);
 }
