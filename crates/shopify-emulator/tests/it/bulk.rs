@@ -152,27 +152,9 @@ async fn a_bulk_query_without_a_connection_is_refused() {
 #[tokio::test]
 async fn a_bulk_mutation_round_trip_writes_what_the_shop_then_serves() {
     let h = Harness::start().await;
-    let staged = h
-        .data(
-            r#"mutation { stagedUploadsCreate(input: [{resource: BULK_MUTATION_VARIABLES,
-                filename: "vars.jsonl", mimeType: "text/jsonl", httpMethod: PUT}]) {
-                stagedTargets { url parameters { name value } } userErrors { message } } }"#,
-            json!({}),
-        )
-        .await;
-    let target = &staged["stagedUploadsCreate"]["stagedTargets"][0];
-    let key = target["parameters"][0]["value"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (url, key) = staged_target(&h).await;
     let vars = "{\"product\":{\"title\":\"Bulk One\"}}\n{\"product\":{\"title\":\"\"}}\n";
-    let put = h
-        .http
-        .put(target["url"].as_str().unwrap())
-        .body(vars)
-        .send()
-        .await
-        .unwrap();
+    let put = h.http.put(url).body(vars).send().await.unwrap();
     assert!(put.status().is_success());
     let run = h
         .data(
