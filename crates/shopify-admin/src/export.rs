@@ -25,7 +25,8 @@ pub struct Args {
     dir: PathBuf,
 }
 
-/// Finds the operation file and checks it as the build does, plus Shopify's bulk rules;
+/// Finds the operation file and checks it as the build does (`compile_bulk` applies
+/// Shopify's bulk rules, located in the user's file);
 /// the located errors go to stderr. `Ok(None)` when it has errors.
 pub(crate) fn checked_operation(
     target: &str,
@@ -62,30 +63,6 @@ pub(crate) fn checked_operation(
     let Some(op) = compiled.operations.into_iter().next() else {
         anyhow::bail!("{} holds no operation", path.display());
     };
-    if op.kind == shopify_codegen::OperationKind::Query {
-        let problems = shopify_schema::bulk::check(&schema.schema, &op.document);
-        if !problems.is_empty() {
-            // Locate in the user's file: the sent text has `__typename` added.
-            let original = shopify_schema::apollo_compiler::ExecutableDocument::parse(
-                &schema.schema,
-                &sources.operations[0].text,
-                &op.file,
-            )
-            .unwrap_or_else(|partial| partial.partial);
-            for problem in shopify_schema::bulk::check(&schema.schema, &original) {
-                let (line, column) = problem
-                    .span
-                    .and_then(|s| s.line_column(&original.sources))
-                    .map_or((1, 1), |lc| (lc.line, lc.column));
-                writeln!(
-                    io.stderr,
-                    "error: {}:{line}:{column}: {}",
-                    op.file, problem.message
-                )?;
-            }
-            return Ok(None);
-        }
-    }
     Ok(Some(op.text))
 }
 
