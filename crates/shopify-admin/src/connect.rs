@@ -6,7 +6,7 @@ use anyhow::Context;
 use shopify_auth::{Credentials, ShopDomain};
 use shopify_emulator::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SHOP, Emulator, RunningEmulator};
 use shopify_queries::Client;
-use shopify_queries::shopify_redis::REDIS_URL_VAR;
+use shopify_client::REDIS_URL_VAR;
 use url::Url;
 
 use crate::{Env, Io};

@@ -338,3 +338,55 @@ async fn rust_log_directives_filter_logs_and_a_bad_list_is_reported_not_fatal() 
         text(&chatty.stderr)
     );
 }
+
+/// A configured shop (the emulator) plus `SHOPIFY_REDIS_URL` naming a port nothing listens on.
+async fn products_with_a_redis_url() -> (Output, String) {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let base = emulator.url().to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = shopify_admin(
+        &["products"],
+        &[
+            ("SHOPIFY_SHOP", "demo"),
+            ("SHOPIFY_CLIENT_ID", shopify_emulator::DEMO_CLIENT_ID),
+            ("SHOPIFY_CLIENT_SECRET", shopify_emulator::DEMO_CLIENT_SECRET),
+            ("SHOPIFY_BASE_URL", &base),
+            ("SHOPIFY_REDIS_URL", &format!("redis://127.0.0.1:{port}")),
+        ],
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    (output, stderr)
+}
+
+/// Built with `--features redis` (as `cargo test --workspace` builds it): the CLI joins the
+/// fleet, and Redis being down is not an outage: the products print, the log says so once.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn with_the_redis_feature_a_redis_url_is_used_and_redis_down_is_no_outage() {
+    let (output, stderr) = products_with_a_redis_url().await;
+    assert!(output.status.success(), "{stderr}");
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("gid://shopify/Product/1001"), "{stdout}");
+    assert_eq!(stderr.matches("Redis unreachable").count(), 1, "{stderr}");
+}
+
+/// Built without it (`cargo test -p shopify-admin`, the CLI's default): a set URL is refused,
+/// saying how to turn Redis on, rather than ignored (a fleet member pacing alone overruns
+/// the shared budget).
+#[cfg(not(feature = "redis"))]
+#[tokio::test]
+async fn without_the_redis_feature_a_redis_url_is_refused_saying_how_to_build_it() {
+    let (output, stderr) = products_with_a_redis_url().await;
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("SHOPIFY_REDIS_URL is set, but this build has no Redis support")
+            && stderr.contains("cargo run -p shopify-admin --features redis"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}

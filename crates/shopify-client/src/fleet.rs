@@ -11,7 +11,7 @@ use shopify_redis::{Admission, BucketReport, Fleet, FleetBucket, Ticket};
 use crate::throttle::{QueryCost, Reservation, Throttle};
 use crate::{ClientBuilder, Pacer};
 
-pub use shopify_redis::REDIS_URL_VAR;
+use crate::REDIS_URL_VAR;
 
 /// Paces on the fleet's shared bucket; while Redis is away, on this process's own
 /// prediction at its share of the rate (the restore rate divided by the processes last

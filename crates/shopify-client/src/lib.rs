@@ -65,6 +65,8 @@ pub use retry::RetryPolicy;
 pub use shopify_auth;
 #[cfg(feature = "redis")]
 pub use shopify_redis;
+/// The environment variable (or `.env` line) naming the fleet's Redis: `redis://host:port`.
+pub const REDIS_URL_VAR: &str = "SHOPIFY_REDIS_URL";
 pub use throttle::{QueryCost, Reservation, Throttle, ThrottleStatus};
 pub use user_errors::{HasUserErrors, UserError, UserErrors};
 

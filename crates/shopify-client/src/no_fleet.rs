@@ -10,7 +10,7 @@ use crate::{BuildError, ClientBuilder, Pacer};
 pub(crate) enum Fleet {}
 
 pub(crate) fn from_env(builder: ClientBuilder) -> Result<ClientBuilder, crate::BuildError> {
-    Ok(match shopify_auth::var_from_env("SHOPIFY_REDIS_URL")? {
+    Ok(match shopify_auth::var_from_env(crate::REDIS_URL_VAR)? {
         Some(url) => builder.redis(url),
         None => builder,
     })
@@ -22,7 +22,12 @@ pub(crate) fn connect(
     _credentials: Option<&shopify_auth::Credentials>,
 ) -> Result<Fleet, BuildError> {
     Err(BuildError::Fleet(
-        "this build of shopify-client has no `redis` feature".into(),
+        format!(
+            "{} is set, but this build has no Redis support: turn on the `redis` feature \
+             (of shopify-client or shopify-queries; the CLI: `cargo run -p shopify-admin --features redis`), \
+             or unset it",
+            crate::REDIS_URL_VAR
+        ),
     ))
 }
 
