@@ -4,9 +4,9 @@ use std::io::Write;
 
 use anyhow::Context;
 use shopify_auth::{Credentials, ShopDomain};
+use shopify_client::REDIS_URL_VAR;
 use shopify_emulator::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SHOP, Emulator, RunningEmulator};
 use shopify_queries::Client;
-use shopify_client::REDIS_URL_VAR;
 use url::Url;
 
 use crate::{Env, Io};

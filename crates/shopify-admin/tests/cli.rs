@@ -353,7 +353,10 @@ async fn products_with_a_redis_url() -> (Output, String) {
         &[
             ("SHOPIFY_SHOP", "demo"),
             ("SHOPIFY_CLIENT_ID", shopify_emulator::DEMO_CLIENT_ID),
-            ("SHOPIFY_CLIENT_SECRET", shopify_emulator::DEMO_CLIENT_SECRET),
+            (
+                "SHOPIFY_CLIENT_SECRET",
+                shopify_emulator::DEMO_CLIENT_SECRET,
+            ),
             ("SHOPIFY_BASE_URL", &base),
             ("SHOPIFY_REDIS_URL", &format!("redis://127.0.0.1:{port}")),
         ],

@@ -21,14 +21,12 @@ pub(crate) fn connect(
     _shop: &shopify_auth::ShopDomain,
     _credentials: Option<&shopify_auth::Credentials>,
 ) -> Result<Fleet, BuildError> {
-    Err(BuildError::Fleet(
-        format!(
-            "{} is set, but this build has no Redis support: turn on the `redis` feature \
+    Err(BuildError::Fleet(format!(
+        "{} is set, but this build has no Redis support: turn on the `redis` feature \
              (of shopify-client or shopify-queries; the CLI: `cargo run -p shopify-admin --features redis`), \
              or unset it",
-            crate::REDIS_URL_VAR
-        ),
-    ))
+        crate::REDIS_URL_VAR
+    )))
 }
 
 pub(crate) fn tokens(

@@ -54,8 +54,11 @@ impl Default for Builder {
 /// What [`Builder::generate`] produced, for callers other than build scripts.
 #[derive(Debug, Clone)]
 pub struct Generated {
-    /// The Rust code, as written to the output file.
+    /// The Rust code in one text.
     pub code: String,
+    /// The same in parts, as [`Builder::compile`] writes it: the output file holds the
+    /// head, an `include!` of `<stem>/<module>.rs` per operation, and the tail.
+    pub parts: rust::Code,
     /// The operations manifest (JSON), when it was asked for.
     pub manifest: Option<String>,
     /// Warnings (deprecated fields, unused fragments), located.
@@ -178,11 +181,13 @@ impl Builder {
             compile(schema, &sources).map_err(|e| fail(strings(&e.0), inputs.clone()))?;
         let validate = started.elapsed();
         let started = Instant::now();
-        let code =
-            rust::generate(schema, &compiled).map_err(|e| fail(strings(&e.0), inputs.clone()))?;
+        let parts = rust::generate_parts(schema, &compiled)
+            .map_err(|e| fail(strings(&e.0), inputs.clone()))?;
+        let code = parts.joined();
         let manifest = self.manifest.then(|| manifest::generate(schema, &compiled));
         Ok(Generated {
             code,
+            parts,
             manifest,
             warnings: compiled.warnings.clone(),
             inputs,
@@ -201,7 +206,38 @@ impl Builder {
     }
 
     fn write(&self, out_dir: &Path, generated: &Generated) -> Result<(), String> {
-        write_if_changed(&out_dir.join(&self.out_file), &generated.code)?;
+        // One file per operation: an edit that adds lines to one operation would otherwise
+        // move every later one, and rustc's incremental results are keyed by line, so it
+        // would type-check them all again.
+        let main_path = out_dir.join(&self.out_file);
+        let stem = main_path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // `include!` paths are relative to the including file.
+        let dir = main_path.with_file_name(&stem);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let parts = &generated.parts;
+        let mut main = parts.head.clone();
+        let mut written = BTreeSet::new();
+        for (module, code) in &parts.operations {
+            let file = format!("{module}.rs");
+            write_if_changed(&dir.join(&file), code)?;
+            let _ = writeln!(main, "include!(\"{stem}/{file}\");");
+            written.insert(file);
+        }
+        main.push_str(&parts.tail);
+        // Operations removed since the last build.
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".rs") && !written.contains(&name) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        write_if_changed(&main_path, &main)?;
         if let Some(manifest) = &generated.manifest {
             write_if_changed(&out_dir.join(self.manifest_file()), manifest)?;
         }
