@@ -485,7 +485,15 @@ pub(crate) async fn upload(
     let mut file = Vec::with_capacity(declared.unwrap_or(0) as usize);
     let mut over = false;
     let mut chunks = body.into_data_stream();
-    while let Some(chunk) = futures::StreamExt::next(&mut chunks).await {
+    loop {
+        // A body that stops arriving is answered, not waited on until the request limit.
+        let next = futures::StreamExt::next(&mut chunks);
+        let Ok(chunk) = tokio::time::timeout(shared.limits.body_timeout, next).await else {
+            return crate::http::plain_error(StatusCode::REQUEST_TIMEOUT, "Request timed out");
+        };
+        let Some(chunk) = chunk else {
+            break;
+        };
         let Ok(chunk) = chunk else {
             // The client went away mid-body: nothing is stored.
             return (StatusCode::BAD_REQUEST, "IncompleteBody").into_response();

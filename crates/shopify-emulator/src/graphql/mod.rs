@@ -55,6 +55,9 @@ use validate::GqlError;
 const INVALID_TOKEN: &str =
     "[API] Invalid API key or access token (unrecognized login or wrong password)";
 
+/// Introspection answers kept ([`Engine`]); beyond, the cache starts over.
+const MAX_INTROSPECTION_CACHED: usize = 8;
+
 /// Per-process caches over the (static) schema.
 pub(crate) struct Engine {
     schema: &'static AdminSchema,
@@ -334,12 +337,16 @@ pub(crate) fn run_json(
                 cost::actual_cost(schema, &document, operation, data)
             });
             if let Some(key) = introspection_key {
-                shared
+                let mut cache = shared
                     .engine
                     .introspection
                     .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(key, Arc::new((body.clone(), actual)));
+                    .unwrap_or_else(PoisonError::into_inner);
+                // Each distinct query is another answer of up to ~7 MB: keep a few.
+                if cache.len() >= MAX_INTROSPECTION_CACHED {
+                    cache.clear();
+                }
+                cache.insert(key, Arc::new((body.clone(), actual)));
             }
             (body, actual)
         }
