@@ -85,7 +85,8 @@ pub use config::{
 };
 pub use faults::{Fault, Schedule};
 pub use graphql::bulk::{
-    BulkFault, MAX_RUNNING as MAX_RUNNING_BULK_OPERATIONS, MAX_UPLOAD as MAX_STAGED_UPLOAD_BYTES,
+    BulkFault, MAX_MUTATION_LINES as MAX_BULK_MUTATION_LINES,
+    MAX_RUNNING as MAX_RUNNING_BULK_OPERATIONS, MAX_UPLOAD as MAX_STAGED_UPLOAD_BYTES,
 };
 pub use limits::Limits;
 pub use server::{InProcess, RecordedRequest, RunningEmulator};

@@ -78,7 +78,7 @@ impl Shared {
             tokens: oauth::Tokens::default(),
             token_ttl: builder.token_ttl,
             requests: Mutex::default(),
-            engine: Engine::new(schema),
+            engine: Engine::new(schema, builder.limits.clone()),
             buckets: Buckets::new(builder.bucket_size, builder.restore_rate),
             faults: Faults::new(&builder.faults),
             recorder: Recorder::default(),
