@@ -116,6 +116,10 @@ fn exchange(addr: SocketAddr, send: Send) -> Answer {
     let _ = stream.shutdown(std::net::Shutdown::Both);
     let _ = sending.join();
     let text = String::from_utf8_lossy(&raw);
+    // The final answer, after any `100 Continue`.
+    let text = text
+        .strip_prefix("HTTP/1.1 100 Continue\r\n\r\n")
+        .unwrap_or(&text);
     let status = text
         .strip_prefix("HTTP/1.1 ")
         .and_then(|rest| rest.get(..3))
