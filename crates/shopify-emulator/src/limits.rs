@@ -630,7 +630,7 @@ fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofT
         );
         // Two lists deep is how real introspection looks.
         check(
-            "{ __type(name: \"Product\") { fields { type { ofType { fields { name } } } } } }",
+            "{ __type(name: \"Product\") { interfaces { fields { name } } } }",
             None,
         );
         // The whole schema three times over, under aliases.
