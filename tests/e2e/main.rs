@@ -15,6 +15,7 @@ mod fuzz; // the short version of every fuzz target, and inputs that once failed
 #[path = "../fuzz/targets.rs"]
 mod fuzz_targets; // the fuzz targets, shared with `--bench fuzz`
 mod graphql; // introspection, pagination, writes then reads, user errors, error shapes, scopes
+mod hostile; // issue 12's check: hostile requests over raw TCP to the CLI's served emulator
 mod operations; // typed results of a few operations, and graphql_client compatibility
 mod request_bodies; // the exact request body of every operation (snapshots)
 mod resilience; // pacing, THROTTLED, 429, 5xx, resets, timeouts; writes never lost or doubled

@@ -236,12 +236,27 @@ fn list(names: &[&str]) -> String {
     }
 }
 
+/// The largest `.env` read (1 MiB).
+const MAX_DOTENV_BYTES: u64 = 1024 * 1024;
+
 /// All entries of a `.env` file, or none if there is no such file.
 fn read_dotenv(path: &Path) -> Result<Vec<(String, String)>, CredentialsError> {
     let fail = |reason: String| CredentialsError::DotEnv {
         path: path.to_owned(),
         reason,
     };
+    // A few settings: anything larger was not meant as one, and reading it took seconds
+    // (a FIFO would block forever).
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() > MAX_DOTENV_BYTES => {
+            return Err(fail(format!(
+                "it is {} bytes, over the {MAX_DOTENV_BYTES} a file of settings needs",
+                meta.len()
+            )));
+        }
+        Ok(meta) if !meta.is_file() => return Err(fail("it is not a regular file".to_owned())),
+        _ => {}
+    }
     let iter = match dotenvy::from_path_iter(path) {
         Ok(iter) => iter,
         Err(err) if err.not_found() => return Ok(Vec::new()),
@@ -482,6 +497,17 @@ mod tests {
         let text = format!("{err} {err:?}");
         assert!(matches!(err, CredentialsError::DotEnv { .. }), "{err:?}");
         assert!(!text.contains("top-secret-value"), "{text}");
+    }
+
+    #[test]
+    fn an_oversized_dotenv_is_refused_unread() {
+        let file = DotEnv::new(&format!("SHOPIFY_SHOP={}\n", "a".repeat(2 * 1024 * 1024)));
+        let err = Credentials::from_lookup(env(&[]), Some(&file.path())).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with(": it is 2097166 bytes, over the 1048576 a file of settings needs; fix or remove the file"),
+            "{err}"
+        );
     }
 
     #[test]

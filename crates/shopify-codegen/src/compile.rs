@@ -14,7 +14,7 @@ use shopify_schema::scopes::{Access, operation_access};
 
 use crate::source::{SourceFile, Sources};
 use crate::{Diagnostic, Diagnostics, Severity};
-use crate::{check, idempotent, limits};
+use crate::{check, expansion, idempotent, limits};
 
 /// Query or mutation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -253,6 +253,20 @@ fn compile_with(
             .filter(|name| !local.contains_key(*name))
             .collect();
         let merged = assemble(Some(&doc), &shared, fragment_defs);
+        let expanded = expansion::selections(&merged);
+        if expanded > expansion::MAX_EXPANDED_SELECTIONS {
+            let (line, column) = check::position(op.location(), &doc.sources);
+            diagnostics.insert(Diagnostic::error(
+                &file.display,
+                line,
+                column,
+                format!(
+                    "`{name}` selects {expanded} fields with its fragments expanded, over the {} this tool reads: a fragment spread in several places repeats all it selects",
+                    expansion::MAX_EXPANDED_SELECTIONS
+                ),
+            ));
+            continue;
+        }
         let variables: Vec<&str> = op.variables.iter().map(|v| v.name.as_str()).collect();
         match merged.to_executable_validate(&schema.schema) {
             Err(errors) => {

@@ -429,3 +429,22 @@ fn another_files_fragment_is_not_visible_and_says_so_where_it_is_spread() {
         ),
     ]));
 }
+
+#[test]
+fn fragments_that_fan_out_are_refused_before_validation_walks_them() {
+    // A file somebody sent: each fragment spreads the next twice, 2^40 fields expanded.
+    // Validation, cost and code generation would each walk them all (`check` hung).
+    let fan_out: String = (0..40)
+        .map(|i| format!("fragment F{i} on Shop {{ ...F{n} ...F{n} }}\n", n = i + 1))
+        .collect();
+    let text = format!(
+        "query FanOut {{\n  shop {{ ...F0 }}\n}}\n{fan_out}fragment F40 on Shop {{ name }}\n"
+    );
+    let started = std::time::Instant::now();
+    let errors = check(&[("graphql/fan_out.graphql", &text)]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(
+        errors,
+        "1 error in GraphQL operations:\ngraphql/fan_out.graphql:1:1: `FanOut` selects 3298534883328 fields with its fragments expanded, over the 10000 this tool reads: a fragment spread in several places repeats all it selects\n"
+    );
+}

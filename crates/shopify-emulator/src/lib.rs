@@ -59,8 +59,9 @@
 //!   submodules translate apollo-compiler diagnostics to graphql-ruby errors, coerce
 //!   variables, resolve fields generically from JSON, paginate and search.
 //! - `limits`: bounded work per request ([`Limits`]): body size and time on every route;
-//!   document size, tokens, depth, selections, aliases, variables and fragments, refused
-//!   before validation.
+//!   document size, tokens, depth, selections (fragments expanded too), aliases, variables,
+//!   fragments and the estimated size of introspection answers, refused before validation;
+//!   `head_timeout`: a request head that trickles in is answered 408.
 //! - `store`: the demo shop's data (`data/demo_shop.json`) and the mutations' writes.
 #![warn(missing_docs)]
 
@@ -68,6 +69,7 @@ mod bucket;
 pub mod config;
 mod faults;
 mod graphql;
+mod head_timeout;
 mod http;
 mod limits;
 mod oauth;
@@ -83,7 +85,8 @@ pub use config::{
 };
 pub use faults::{Fault, Schedule};
 pub use graphql::bulk::{
-    BulkFault, MAX_RUNNING as MAX_RUNNING_BULK_OPERATIONS, MAX_UPLOAD as MAX_STAGED_UPLOAD_BYTES,
+    BulkFault, MAX_MUTATION_LINES as MAX_BULK_MUTATION_LINES,
+    MAX_RUNNING as MAX_RUNNING_BULK_OPERATIONS, MAX_UPLOAD as MAX_STAGED_UPLOAD_BYTES,
 };
 pub use limits::Limits;
 pub use server::{InProcess, RecordedRequest, RunningEmulator};

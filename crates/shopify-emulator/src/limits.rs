@@ -43,6 +43,16 @@ pub struct Limits {
     pub max_variables: usize,
     /// Fragment definitions.
     pub max_fragments: usize,
+    /// Time from a request's first byte to the end of its head (line and headers).
+    pub header_timeout: Duration,
+    /// Time to read a request body once its head is in; staged uploads (streamed, up to
+    /// 100 MB) get it between two chunks instead.
+    pub body_timeout: Duration,
+    /// The estimated size of an introspection answer: each field counts once per element of
+    /// the lists it sits in (`types` ~4 000, the lists of one type up to 600). The default
+    /// is the full introspection query `schema pull` sends plus a quarter: that answer
+    /// (~7 MB) already takes seconds to serialize on a debug build.
+    pub max_introspection_size: u64,
 }
 
 impl Default for Limits {
@@ -57,6 +67,9 @@ impl Default for Limits {
             max_aliases: 500,
             max_variables: 250,
             max_fragments: 250,
+            header_timeout: Duration::from_secs(1),
+            body_timeout: Duration::from_secs(1),
+            max_introspection_size: FULL_INTROSPECTION_SIZE + FULL_INTROSPECTION_SIZE / 4,
         }
     }
 }
@@ -133,8 +146,36 @@ impl Limits {
                 ));
             }
         }
-        if counts.depth > self.max_depth {
-            return Err(depth_error(counts.depth, self.max_depth));
+        let depth = counts.depth(&ast);
+        if depth > self.max_depth {
+            return Err(depth_error(depth, self.max_depth));
+        }
+        // Fragments spread twice by fragments spread twice... grow exponentially.
+        let expanded = Expansion::of(&ast);
+        if expanded.selections > self.max_selections as u64 {
+            return Err(GqlError::new(
+                format!(
+                    "Query has {} selections with fragments expanded, which exceeds the maximum of {}",
+                    expanded.selections, self.max_selections
+                ),
+                "MAX_SELECTIONS_EXCEEDED",
+            ));
+        }
+        if expanded.lists >= MAX_INTROSPECTION_LISTS {
+            // graphql-js' MaxIntrospectionDepthRule, word for word.
+            return Err(GqlError::new(
+                "Maximum introspection depth exceeded".to_owned(),
+                "MAX_INTROSPECTION_DEPTH_EXCEEDED",
+            ));
+        }
+        if expanded.weight > self.max_introspection_size as f64 {
+            return Err(GqlError::new(
+                format!(
+                    "Introspection answer of an estimated {:.0} values exceeds the maximum of {}",
+                    expanded.weight, self.max_introspection_size
+                ),
+                "MAX_INTROSPECTION_SIZE_EXCEEDED",
+            ));
         }
         Ok(())
     }
@@ -230,16 +271,16 @@ fn scan(source: &str) -> Scan {
 
 /// What the tree walk counts.
 #[derive(Debug, Default)]
-struct Counts {
+struct Counts<'a> {
     selections: usize,
     aliases: usize,
     variables: usize,
     fragments: usize,
-    depth: usize,
+    fragment_sets: HashMap<&'a str, &'a Vec<Selection>>,
 }
 
-impl Counts {
-    fn of(document: &ast::Document) -> Self {
+impl<'a> Counts<'a> {
+    fn of(document: &'a ast::Document) -> Self {
         let mut out = Self::default();
         let mut fragments = HashMap::new();
         for definition in &document.definitions {
@@ -258,16 +299,24 @@ impl Counts {
                 _ => {}
             }
         }
+        out.fragment_sets = fragments;
+        out
+    }
+
+    /// Depth with fragments expanded; only called once the fragments are few, since it
+    /// recurses through chains of them.
+    fn depth(&self, document: &ast::Document) -> usize {
         let mut depths = Depths {
-            fragments,
+            fragments: self.fragment_sets.clone(),
             memo: HashMap::new(),
         };
+        let mut deepest = 0;
         for definition in &document.definitions {
             if let Definition::OperationDefinition(op) = definition {
-                out.depth = out.depth.max(depths.of(&op.selection_set));
+                deepest = deepest.max(depths.of(&op.selection_set));
             }
         }
-        out
+        deepest
     }
 
     fn count(&mut self, selections: &[Selection]) {
@@ -321,6 +370,143 @@ impl<'a> Depths<'a> {
         let depth = self.of(selections);
         self.memo.insert(name, Some(depth));
         depth
+    }
+}
+
+/// [`Expansion`]'s weight of the introspection query `shopify-admin schema pull` sends
+/// (pinned by a test); the default bound is a quarter above it.
+const FULL_INTROSPECTION_SIZE: u64 = 325_094;
+
+/// Nested `fields`, `interfaces`, `possibleTypes` and `inputFields` of introspection
+/// refused from (graphql-js: 3), since each level multiplies the answer by a type's fields.
+const MAX_INTROSPECTION_LISTS: usize = 3;
+
+/// What a selection set is about, for the factors of its introspection lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Ctx {
+    /// Data: every field counts once.
+    Data,
+    /// Under `__schema`.
+    Schema,
+    /// Under `types`: one of all the schema's types, so lists count their average length.
+    Many,
+    /// One type someone named or reached: lists count their longest.
+    One,
+}
+
+impl Ctx {
+    /// (factor, context of the children, counts towards the list nesting) of field `name`:
+    /// the lengths of the bundled schema's lists (3 546 types; per type 2.6 fields on
+    /// average, 524 at most; ...), rounded up.
+    fn field(self, name: &str) -> (f64, Ctx, bool) {
+        let many = self == Ctx::Many;
+        let pick = |average: f64, longest: f64| if many { average } else { longest };
+        match (self, name) {
+            (Ctx::Data, "__schema") => (1.0, Ctx::Schema, false),
+            (Ctx::Data, "__type") => (1.0, Ctx::One, false),
+            (Ctx::Data, _) => (1.0, Ctx::Data, false),
+            (Ctx::Schema, "types") => (4_000.0, Ctx::Many, false),
+            (Ctx::Schema, "directives") => (50.0, Ctx::One, false),
+            (_, "fields") => (pick(2.7, 600.0), self, true),
+            (_, "inputFields") => (pick(0.9, 50.0), self, true),
+            (_, "enumValues") => (pick(1.6, 300.0), self, false),
+            (_, "args") => (pick(0.5, 15.0), self, false),
+            (_, "possibleTypes") => (pick(0.3, 250.0), Ctx::One, true),
+            (_, "interfaces") => (pick(0.3, 10.0), Ctx::One, true),
+            // Most type references are one or two wrappers deep.
+            (_, "ofType") => (0.6, Ctx::One, false),
+            _ => (1.0, Ctx::One, false),
+        }
+    }
+}
+
+/// What a selection set costs with its fragments expanded where they are spread.
+#[derive(Debug, Default, Clone, Copy)]
+struct Measure {
+    /// Fields, spreads and inline fragments, each spread replaced by its fragment's.
+    selections: u64,
+    /// Values of the answer, introspection lists multiplied by their estimated lengths.
+    weight: f64,
+    /// Deepest nesting of introspection's type lists (see [`MAX_INTROSPECTION_LISTS`]).
+    lists: usize,
+}
+
+/// Measures every operation with fragments expanded; each fragment is measured once per
+/// context (memoized), and a fragment that spreads itself counts 0 there (validation
+/// refuses it later), so the walk is linear in the document.
+struct Expansion<'a> {
+    fragments: HashMap<&'a str, &'a Vec<Selection>>,
+    memo: HashMap<(&'a str, Ctx), Option<Measure>>,
+}
+
+impl<'a> Expansion<'a> {
+    fn of(document: &'a ast::Document) -> Measure {
+        let mut walk = Self {
+            fragments: HashMap::new(),
+            memo: HashMap::new(),
+        };
+        for definition in &document.definitions {
+            if let Definition::FragmentDefinition(fragment) = definition {
+                walk.fragments
+                    .entry(fragment.name.as_str())
+                    .or_insert(&fragment.selection_set);
+            }
+        }
+        let mut out = Measure::default();
+        for definition in &document.definitions {
+            if let Definition::OperationDefinition(op) = definition {
+                let m = walk.selections(&op.selection_set, Ctx::Data);
+                out.selections = out.selections.saturating_add(m.selections);
+                out.weight += m.weight;
+                out.lists = out.lists.max(m.lists);
+            }
+        }
+        out
+    }
+
+    fn selections(&mut self, selections: &'a [Selection], ctx: Ctx) -> Measure {
+        let mut out = Measure::default();
+        for selection in selections {
+            let (selections, weight, lists) = match selection {
+                Selection::Field(field) => {
+                    let (factor, inner, list) = ctx.field(field.name.as_str());
+                    let m = self.selections(&field.selection_set, inner);
+                    (
+                        m.selections.saturating_add(1),
+                        factor * (m.weight + 1.0),
+                        m.lists + usize::from(list),
+                    )
+                }
+                Selection::InlineFragment(inline) => {
+                    let m = self.selections(&inline.selection_set, ctx);
+                    (m.selections.saturating_add(1), m.weight, m.lists)
+                }
+                Selection::FragmentSpread(spread) => {
+                    let m = self.fragment(spread.fragment_name.as_str(), ctx);
+                    (m.selections.saturating_add(1), m.weight, m.lists)
+                }
+            };
+            out.selections = out.selections.saturating_add(selections);
+            out.weight += weight;
+            out.lists = out.lists.max(lists);
+        }
+        out
+    }
+
+    fn fragment(&mut self, name: &'a str, ctx: Ctx) -> Measure {
+        match self.memo.get(&(name, ctx)) {
+            Some(Some(measure)) => return *measure,
+            // Being measured: a cycle.
+            Some(None) => return Measure::default(),
+            None => {}
+        }
+        let Some(selections) = self.fragments.get(name).copied() else {
+            return Measure::default();
+        };
+        self.memo.insert((name, ctx), None);
+        let measure = self.selections(selections, ctx);
+        self.memo.insert((name, ctx), Some(measure));
+        measure
     }
 }
 
@@ -405,6 +591,86 @@ mod tests {
         check("{ ...A } fragment A on T { a { ...A } }", None);
         // Unbalanced brackets nest too: bounded before any recursion.
         check(&"[".repeat(500), Some("MAX_DEPTH_EXCEEDED"));
+    }
+
+    /// What `shopify-admin schema pull` sends (`schema_cmd::introspection_query`).
+    const FULL_INTROSPECTION: &str = "query IntrospectionQuery { __schema { description queryType { name } mutationType { name } subscriptionType { name } types { ...FullType } directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } } } }
+fragment FullType on __Type { kind name description specifiedByURL isOneOf fields(includeDeprecated: true) { name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason } inputFields(includeDeprecated: true) { ...InputValue } interfaces { name } enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason } possibleTypes { name } }
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue isDeprecated deprecationReason }
+fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
+
+    fn measure(source: &str) -> Measure {
+        let ast = Parser::new().parse_ast(source, "q.graphql").unwrap();
+        Expansion::of(&ast)
+    }
+
+    #[test]
+    fn the_full_introspection_query_passes_and_sets_the_size_bound() {
+        assert_eq!(
+            measure(FULL_INTROSPECTION).weight.round() as u64,
+            FULL_INTROSPECTION_SIZE
+        );
+        assert_eq!(code(&Limits::default(), FULL_INTROSPECTION), None);
+    }
+
+    #[test]
+    fn introspection_that_multiplies_its_answer_is_refused() {
+        let limits = Limits::default();
+        let check = |source: &str, expect: Option<&str>| {
+            assert_eq!(code(&limits, source).as_deref(), expect, "{source}");
+        };
+        // Every type's fields' types' fields' types' fields (graphql-js refuses it too).
+        check(
+            "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }",
+            Some("MAX_INTROSPECTION_DEPTH_EXCEEDED"),
+        );
+        check(
+            "{ __type(name: \"Product\") { ...F } } fragment F on __Type { fields { type { ofType { ...G } } } } fragment G on __Type { interfaces { possibleTypes { name } } }",
+            Some("MAX_INTROSPECTION_DEPTH_EXCEEDED"),
+        );
+        // Two lists deep is how real introspection looks.
+        check(
+            "{ __type(name: \"Product\") { interfaces { fields { name } } } }",
+            None,
+        );
+        // The whole schema three times over, under aliases.
+        let aliases: String = (0..3)
+            .map(|i| format!("a{i}: __schema {{ types {{ ...FullType }} }} "))
+            .collect();
+        let (_, fragments) = FULL_INTROSPECTION.split_once('\n').unwrap();
+        check(
+            &format!("{{ {aliases} }}\n{fragments}"),
+            Some("MAX_INTROSPECTION_SIZE_EXCEEDED"),
+        );
+        let types: String = (0..400)
+            .map(|i| format!("t{i}: types {{ name }} "))
+            .collect();
+        check(
+            &format!("{{ __schema {{ {types} }} }}"),
+            Some("MAX_INTROSPECTION_SIZE_EXCEEDED"),
+        );
+    }
+
+    #[test]
+    fn fragments_spread_twice_at_every_level_are_refused_before_they_grow() {
+        let fan_out: String = (0..40)
+            .map(|i| format!("fragment F{i} on Shop {{ ...F{n} ...F{n} }} ", n = i + 1))
+            .collect();
+        let source = format!("{{ shop {{ ...F0 }} }} {fan_out} fragment F40 on Shop {{ name }}");
+        let error = Limits::default().check(&source).unwrap_err();
+        assert_eq!(
+            error.message,
+            format!(
+                "Query has {} selections with fragments expanded, which exceeds the maximum of 2500",
+                3u64 << 40
+            )
+        );
+        // The same fragments spread once each are fine.
+        let chain: String = (0..40)
+            .map(|i| format!("fragment F{i} on Shop {{ ...F{n} }} ", n = i + 1))
+            .collect();
+        let source = format!("{{ shop {{ ...F0 }} }} {chain} fragment F40 on Shop {{ name }}");
+        assert_eq!(code(&Limits::default(), &source), None);
     }
 
     #[test]

@@ -23,6 +23,7 @@ use crate::config::{App, DEMO_SHOP, EmulatorBuilder};
 use crate::faults::{Fault, Faults, Schedule};
 use crate::graphql::Engine;
 use crate::graphql::bulk::BulkFault;
+use crate::head_timeout::{self, HeadClock, Watched};
 use crate::http::{SHOP_DOMAIN_HEADER, body_as_json, not_found, plain_error, request_id};
 use crate::limits::Limits;
 use crate::request_log::RequestLog;
@@ -77,7 +78,7 @@ impl Shared {
             tokens: oauth::Tokens::default(),
             token_ttl: builder.token_ttl,
             requests: Mutex::default(),
-            engine: Engine::new(schema),
+            engine: Engine::new(schema, builder.limits.clone()),
             buckets: Buckets::new(builder.bucket_size, builder.restore_rate),
             faults: Faults::new(&builder.faults),
             recorder: Recorder::default(),
@@ -161,8 +162,14 @@ async fn record_within_limits(shared: Arc<Shared>, request: Request, next: Next)
     let (bytes, body) = if streamed {
         (Ok(Bytes::new()), Some(body))
     } else {
-        let read = axum::body::to_bytes(body, shared.limits.max_body_bytes).await;
-        (read, None)
+        let read = axum::body::to_bytes(body, shared.limits.max_body_bytes);
+        match tokio::time::timeout(shared.limits.body_timeout, read).await {
+            Ok(read) => (read, None),
+            Err(_) => {
+                tracing::debug!("emulator: a request body took too long to arrive");
+                return plain_error(StatusCode::REQUEST_TIMEOUT, "Request timed out");
+            }
+        }
     };
     let bytes = match bytes {
         Ok(bytes) => bytes,
@@ -234,14 +241,19 @@ impl ConnectionReset {
 
 /// Accepts connections until `stopped`; each connection is served in a task of a
 /// [`JoinSet`], so aborting this task closes every connection too.
-async fn serve(listener: TcpListener, app: Router, mut stopped: oneshot::Receiver<()>) {
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    mut stopped: oneshot::Receiver<()>,
+) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             _ = &mut stopped => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, app.clone()));
+                    connections.spawn(serve_connection(stream, app.clone(), header_timeout));
                 }
                 Err(error) => {
                     // Out of file descriptors and the like: back off instead of spinning.
@@ -254,8 +266,9 @@ async fn serve(listener: TcpListener, app: Router, mut stopped: oneshot::Receive
     }
 }
 
-/// Serves one HTTP/1.1 connection; a [`ConnectionReset`] in each request can cut it.
-async fn serve_connection(stream: TcpStream, app: Router) {
+/// Serves one HTTP/1.1 connection; a [`ConnectionReset`] in each request can cut it, and
+/// a head that takes longer than `header_timeout` is answered 408.
+async fn serve_connection(stream: TcpStream, app: Router, header_timeout: Duration) {
     let _ = stream.set_nodelay(true);
     // A second descriptor of the same socket, to set SO_LINGER 0 before a reset so the
     // peer sees a real RST rather than an orderly close.
@@ -268,18 +281,31 @@ async fn serve_connection(stream: TcpStream, app: Router) {
     };
     let signal = Arc::new(Notify::new());
     let reset = ConnectionReset(signal.clone());
+    let clock = HeadClock::default();
+    let heads = clock.clone();
     let service = hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
         request.extensions_mut().insert(reset.clone());
         let mut app = app.clone();
+        let clock = heads.clone();
+        clock.request_started();
         async move {
             use tower_service::Service as _;
-            app.call(request.map(Body::new)).await
+            let response = app.call(request.map(Body::new)).await;
+            clock.request_done();
+            response
         }
     });
+    let stream = Watched::new(stream, clock.clone());
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(hyper_util::rt::TokioTimer::new())
         .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
     tokio::select! {
+        () = clock.overdue(header_timeout) => {
+            tracing::debug!(?header_timeout, "emulator: a request head took too long");
+            if let Some(spare) = &spare {
+                head_timeout::answer_timeout(spare);
+            }
+        }
         served = connection => {
             if let Err(error) = served {
                 tracing::debug!(%error, "emulator: connection ended with an error");
@@ -319,7 +345,7 @@ impl EmulatorBuilder {
             })?;
         let app = router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, app, stopped));
+        let task = tokio::spawn(serve(listener, app, shared.limits.header_timeout, stopped));
         tracing::info!(%addr, "emulator listening");
         let url = url::Url::parse(&format!("http://{addr}")).map_err(|e| EmulatorError::Bind {
             addr,

@@ -40,7 +40,7 @@ pub fn convert(json: &str, api_version: &str) -> Result<Converted, SchemaError> 
     let parsed = apollo_compiler::Schema::parse_and_validate(raw_sdl, "introspection.graphql")
         .map_err(|e| SchemaError::Invalid {
             file: "introspection result".into(),
-            errors: e.errors.to_string(),
+            errors: crate::describe(&e.errors),
         })?;
     let sdl = parsed.serialize().to_string();
     let meta = collect_meta(&schema, api_version);

@@ -84,12 +84,35 @@ pub struct AdminSchema {
     pub meta: SchemaMeta,
 }
 
+/// Diagnostics shown of an invalid schema: a hostile file can hold thousands, and each
+/// rendered with its source line (a line can be megabytes) took minutes.
+const MAX_SHOWN_ERRORS: usize = 10;
+
+/// The first [`MAX_SHOWN_ERRORS`] diagnostics, one `line:column: message` each, and how
+/// many more there are.
+pub(crate) fn describe(errors: &apollo_compiler::validation::DiagnosticList) -> String {
+    let mut out = Vec::new();
+    for diagnostic in errors.iter().take(MAX_SHOWN_ERRORS) {
+        let error = diagnostic.to_json();
+        let at = error
+            .locations
+            .first()
+            .map(|l| format!("{}:{}: ", l.line, l.column))
+            .unwrap_or_default();
+        out.push(format!("{at}{}", error.message));
+    }
+    if errors.len() > MAX_SHOWN_ERRORS {
+        out.push(format!("... and {} more", errors.len() - MAX_SHOWN_ERRORS));
+    }
+    out.join("\n")
+}
+
 impl AdminSchema {
     /// Parses SDL and extensions JSON. `name` labels diagnostics.
     pub fn parse(sdl: &str, meta_json: &str, name: &str) -> Result<Self, SchemaError> {
         let schema = Schema::parse_and_validate(sdl, name).map_err(|e| SchemaError::Invalid {
             file: name.to_owned(),
-            errors: e.errors.to_string(),
+            errors: describe(&e.errors),
         })?;
         let meta: SchemaMeta = serde_json::from_str(meta_json).map_err(|e| SchemaError::Meta {
             file: name.to_owned(),
@@ -102,7 +125,7 @@ impl AdminSchema {
     pub fn from_parts(sdl: &str, meta: SchemaMeta, name: &str) -> Result<Self, SchemaError> {
         let schema = Schema::parse_and_validate(sdl, name).map_err(|e| SchemaError::Invalid {
             file: name.to_owned(),
-            errors: e.errors.to_string(),
+            errors: describe(&e.errors),
         })?;
         Ok(Self { schema, meta })
     }
@@ -149,4 +172,29 @@ pub fn bundled_sdl() -> &'static str {
 /// The checked-in extensions JSON text.
 pub fn bundled_meta_json() -> &'static str {
     BUNDLED_META
+}
+
+#[cfg(test)]
+mod describe_tests {
+    use super::*;
+
+    #[test]
+    fn an_invalid_schema_shows_its_first_errors_located_and_counts_the_rest() {
+        // One long line of ~4 000 errors: rendering each with its line took minutes.
+        let sdl = format!(
+            "type Query {{ a: Int }} {}",
+            "extend type Query @deprecated ".repeat(2_000)
+        );
+        let Err(SchemaError::Invalid { errors, .. }) = AdminSchema::parse(&sdl, "{}", "x.graphql")
+        else {
+            panic!("the schema is invalid");
+        };
+        let lines: Vec<&str> = errors.lines().collect();
+        assert_eq!(lines.len(), MAX_SHOWN_ERRORS + 1, "{errors:.500}");
+        assert_eq!(
+            lines[0],
+            "1:41: deprecated directive is not supported for OBJECT location"
+        );
+        assert_eq!(lines[MAX_SHOWN_ERRORS], "... and 3989 more");
+    }
 }

@@ -44,6 +44,9 @@ pub const MAX_UPLOAD: usize = 100 * 1024 * 1024;
 /// Staged files kept at once per shop, and their total bytes: the oldest go first, so a
 /// long-running emulator does not grow with every upload (Shopify expires them too).
 const MAX_UPLOADS_KEPT: usize = 8;
+/// Lines one bulk mutation runs, in the emulator: each holds the shop's write lock, and a
+/// debug build takes ~0.1 ms a line (Shopify bounds the file at 100 MB, not the lines).
+pub const MAX_MUTATION_LINES: usize = 20_000;
 const MAX_UPLOAD_BYTES_KEPT: usize = 2 * MAX_UPLOAD;
 
 /// A failure the emulator can inject into bulk operations, as Shopify and the network
@@ -375,6 +378,10 @@ fn user_error(field: &str, message: &str, code: &str) -> Json {
 pub(crate) fn run_query(ctx: &Ctx<'_>, store: &mut Store, args: &JsonMap) -> Json {
     let query = args.get("query").and_then(Json::as_str).unwrap_or_default();
     let invalid = |message: String| json!({"bulkOperation": null, "userErrors": [user_error("query", &message, "INVALID")]});
+    // The document in the argument gets the bounds of a request's (fragment fan-out...).
+    if let Err(error) = ctx.limits.check(query) {
+        return invalid(error.message);
+    }
     let document = match validate::check(ctx.schema, query) {
         Ok(document) => document,
         Err(errors) => {
@@ -485,7 +492,15 @@ pub(crate) async fn upload(
     let mut file = Vec::with_capacity(declared.unwrap_or(0) as usize);
     let mut over = false;
     let mut chunks = body.into_data_stream();
-    while let Some(chunk) = futures::StreamExt::next(&mut chunks).await {
+    loop {
+        // A body that stops arriving is answered, not waited on until the request limit.
+        let next = futures::StreamExt::next(&mut chunks);
+        let Ok(chunk) = tokio::time::timeout(shared.limits.body_timeout, next).await else {
+            return crate::http::plain_error(StatusCode::REQUEST_TIMEOUT, "Request timed out");
+        };
+        let Some(chunk) = chunk else {
+            break;
+        };
         let Ok(chunk) = chunk else {
             // The client went away mid-body: nothing is stored.
             return (StatusCode::BAD_REQUEST, "IncompleteBody").into_response();
@@ -537,6 +552,24 @@ pub(crate) fn run_mutation(ctx: &Ctx<'_>, store: &mut Store, args: &JsonMap) -> 
             "NO_SUCH_FILE",
         );
     };
+    if let Err(error) = ctx.limits.check(mutation) {
+        return invalid("mutation", error.message, "INVALID_MUTATION");
+    }
+    // Every line runs under the shop's write lock: a file of millions of tiny lines would
+    // hold it for minutes.
+    let count = upload
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .count();
+    if count > MAX_MUTATION_LINES {
+        return invalid(
+            "stagedUploadPath",
+            format!(
+                "The file has {count} lines, which exceeds the maximum of {MAX_MUTATION_LINES}"
+            ),
+            "INVALID_STAGED_UPLOAD_FILE",
+        );
+    }
     let document = match validate::check(ctx.schema, mutation) {
         Ok(document) => document,
         Err(errors) => {

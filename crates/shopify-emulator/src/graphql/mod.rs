@@ -55,19 +55,25 @@ use validate::GqlError;
 const INVALID_TOKEN: &str =
     "[API] Invalid API key or access token (unrecognized login or wrong password)";
 
+/// Introspection answers kept ([`Engine`]); beyond, the cache starts over.
+const MAX_INTROSPECTION_CACHED: usize = 8;
+
 /// Per-process caches over the (static) schema.
 pub(crate) struct Engine {
     schema: &'static AdminSchema,
     /// Full introspection is ~7 MB and ~100 ms: answers to introspection-only operations are
     /// cached by request, with their actual cost (the cost block is added per request).
     introspection: Mutex<StdHashMap<String, Arc<(Value, u64)>>>,
+    /// For documents that arrive inside arguments (bulk operations).
+    limits: Arc<crate::limits::Limits>,
 }
 
 impl Engine {
-    pub(crate) fn new(schema: &'static AdminSchema) -> Self {
+    pub(crate) fn new(schema: &'static AdminSchema, limits: crate::limits::Limits) -> Self {
         Self {
             schema,
             introspection: Mutex::new(StdHashMap::new()),
+            limits: Arc::new(limits),
         }
     }
 
@@ -140,6 +146,10 @@ pub(crate) async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if !is_version_shaped(&version) {
+        // Unknown versions fall forward (below); what is not a version at all is no route.
+        return crate::http::not_found();
+    }
     shared.recorder.update(|s| s.requests += 1);
     let fault = shared.faults.next();
     if let Some(fault) = &fault {
@@ -180,6 +190,17 @@ pub(crate) async fn handle(
         response.headers_mut().insert("x-shopify-api-version", v);
     }
     response
+}
+
+/// `YYYY-MM` or `unstable`: what Shopify names versions.
+fn is_version_shaped(version: &str) -> bool {
+    let b = version.as_bytes();
+    version == "unstable"
+        || (b.len() == 7
+            && b[4] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || c.is_ascii_digit()))
 }
 
 fn token_of(headers: &HeaderMap) -> Option<&str> {
@@ -334,12 +355,16 @@ pub(crate) fn run_json(
                 cost::actual_cost(schema, &document, operation, data)
             });
             if let Some(key) = introspection_key {
-                shared
+                let mut cache = shared
                     .engine
                     .introspection
                     .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(key, Arc::new((body.clone(), actual)));
+                    .unwrap_or_else(PoisonError::into_inner);
+                // Each distinct query is another answer of up to ~7 MB: keep a few.
+                if cache.len() >= MAX_INTROSPECTION_CACHED {
+                    cache.clear();
+                }
+                cache.insert(key, Arc::new((body.clone(), actual)));
             }
             (body, actual)
         }
@@ -409,6 +434,7 @@ fn execute(
             variables.clone(),
         );
         ctx.base_url = base_url.map(str::to_owned);
+        ctx.limits = engine.limits.clone();
         let root = ctx.root(root);
         let result = Execution::new(schema, document)
             .operation(operation)

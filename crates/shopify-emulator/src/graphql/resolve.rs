@@ -17,6 +17,7 @@ use serde_json_bytes::{Value as Json, json};
 
 use super::connection::{self, Item, Page};
 use super::mutations;
+use crate::limits::Limits;
 use crate::stats::AppliedWrite;
 use crate::store::{JsonMap, NOW, Store, gid_number, gid_parts};
 
@@ -55,6 +56,8 @@ pub(crate) struct Ctx<'s> {
     pub(crate) replays: Cell<u64>,
     /// Non-null values the data did not have, answered with a plausible default.
     pub(crate) made_up: Cell<u64>,
+    /// The emulator's bounds, for documents that arrive inside arguments (bulk operations).
+    pub(crate) limits: Arc<Limits>,
 }
 
 impl<'s> Ctx<'s> {
@@ -78,19 +81,22 @@ impl<'s> Ctx<'s> {
             writes: RefCell::default(),
             replays: Cell::default(),
             made_up: Cell::default(),
+            limits: Arc::default(),
         }
     }
 
     /// A fresh context for a run nested in this one (a bulk query, one line of a bulk
     /// mutation): the same schema and app, its own store access and variables.
     pub(crate) fn nested<'t>(&self, store: StoreAccess<'t>, variables: JsonMap) -> Ctx<'t> {
-        Ctx::new(
+        let mut ctx = Ctx::new(
             self.schema,
             self.implementers,
             store,
             self.app.clone(),
             variables,
-        )
+        );
+        ctx.limits = self.limits.clone();
+        ctx
     }
 
     /// The root object of type `ty` an execution starts from.

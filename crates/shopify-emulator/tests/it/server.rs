@@ -15,7 +15,7 @@ fn request_id(headers: &reqwest::header::HeaderMap) -> String {
 #[tokio::test]
 async fn unknown_versions_fall_forward_to_the_schema_version() {
     let h = Harness::start().await;
-    for asked in ["2023-01", "2026-10", "unstable", "garbage"] {
+    for asked in ["2023-01", "2026-10", "unstable", "2099-13"] {
         let answer = h
             .post_graphql(asked, Some(&h.token), json!({"query": "{ shop { name } }"}))
             .await;
@@ -24,6 +24,26 @@ async fn unknown_versions_fall_forward_to_the_schema_version() {
             answer.headers["x-shopify-api-version"], "2026-10",
             "asked {asked}"
         );
+    }
+}
+
+#[tokio::test]
+async fn what_is_not_shaped_like_a_version_is_not_found() {
+    let h = Harness::start().await;
+    let long = "9".repeat(5_000);
+    for asked in [
+        "garbage",
+        "..",
+        "2026-1",
+        "2026-100",
+        "2026_10",
+        long.as_str(),
+    ] {
+        let answer = h
+            .post_graphql(asked, Some(&h.token), json!({"query": "{ shop { name } }"}))
+            .await;
+        assert_eq!(answer.status, 404, "asked {asked:.20}");
+        assert_eq!(answer.body, json!({"errors": "Not Found"}));
     }
 }
 
