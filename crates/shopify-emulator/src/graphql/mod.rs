@@ -14,6 +14,7 @@
 //! 6. **respond** ([`Outcome`]): data, errors with Shopify codes, and the cost block after
 //!    refunding the requested cost down to the actual one ([`admission::Admission::settle`]).
 
+mod adjustments;
 mod admission;
 pub(crate) mod bulk;
 mod connection;

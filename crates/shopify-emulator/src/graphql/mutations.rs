@@ -7,7 +7,7 @@ use serde_json_bytes::{Value as Json, json};
 
 use super::input::{handle_base, input_arg, required_title, str_arg, unique_handle, user_error};
 use super::resolve::{Ctx, field_error};
-use super::{admission, bulk, writes};
+use super::{adjustments, admission, bulk, writes};
 use crate::stats::AppliedWrite;
 use crate::store::{JsonMap, NOW, Store, gid_parts, handleize};
 
@@ -649,7 +649,8 @@ fn inventory_set_quantities(store: &mut Store, args: &JsonMap) -> Json {
     }
     let mut changes = Vec::new();
     let mut touched_items = Vec::new();
-    for (level_id, item, location, quantity, current, other) in planned {
+    for (level_id, item, location, quantity, current, other) in &planned {
+        let (quantity, current, other) = (*quantity, *current, *other);
         let delta = quantity - current;
         let mut levels_quantities = store
             .get(&level_id)
@@ -664,17 +665,17 @@ fn inventory_set_quantities(store: &mut Store, args: &JsonMap) -> Json {
         fields.insert("updatedAt", Json::from(NOW));
         store.update(&level_id, fields);
         for (n, after) in [(name.as_str(), quantity), (other_name, other + delta)] {
-            changes.push(json!({
-                "name": n,
-                "delta": delta,
-                "quantityAfterChange": after,
-                "item": item.clone(),
-                "location": location.clone(),
-                "ledgerDocumentUri": null,
-            }));
+            changes.push(adjustments::Change {
+                name: n,
+                delta,
+                after,
+                item,
+                location,
+            });
         }
-        touched_items.push(item);
+        touched_items.push(item.clone());
     }
+    let changes = adjustments::encode(&changes);
     for item in touched_items {
         refresh_inventory_totals(store, &item);
     }
