@@ -110,6 +110,29 @@ mod tests {
     }
 
     #[test]
+    fn bodies_kept_as_received_are_handed_out_parsed_and_as_text() {
+        let mut log = RequestLog::default();
+        let mut json = request(0, 0);
+        json.body = br#"{"query":"{ shop { name } }"}"#.to_vec().into_boxed_slice();
+        let mut form = request(1, 0);
+        form.body = b"client_id=a&client_secret=b".to_vec().into_boxed_slice();
+        form.form = true;
+        log.push(json);
+        log.push(form);
+        let kept = log.to_vec();
+        assert_eq!(
+            kept[0].body,
+            serde_json::json!({"query": "{ shop { name } }"})
+        );
+        assert_eq!(kept[0].raw_body, r#"{"query":"{ shop { name } }"}"#);
+        assert_eq!(
+            kept[1].body,
+            serde_json::json!({"client_id": "a", "client_secret": "b"})
+        );
+        assert_eq!(kept[1].raw_body, "client_id=a&client_secret=b");
+    }
+
+    #[test]
     fn a_request_larger_than_the_bound_is_still_kept_alone() {
         let mut log = RequestLog::default();
         log.push(request(0, 10));
