@@ -47,7 +47,7 @@ pub(crate) fn resolve<'a, 's>(
         .and_then(|f| admission::idempotency_key(f, &ctx.variables))
         .filter(|k| !k.is_empty());
     if let Some(key) = &key {
-        let first = ctx.read(|s| s.idempotent_result(&ctx.app, field, key).cloned());
+        let first = ctx.read(|s| s.idempotent_result(&ctx.app, field, key));
         if let Some(first) = first {
             ctx.replays.set(ctx.replays.get() + 1);
             return ctx.present(Some(&first), ty, args, 0);
