@@ -6,8 +6,15 @@
 //!
 //! It prints calls, failures by kind, lost and duplicated writes, and the resident memory
 //! of the client (this process) and of the emulator (a child process: this same binary
-//! with `SOAK_ROLE=emulator`) after a warm-up and at the end. Goal: 0 lost, 0 duplicated,
-//! memory growth under 5 %.
+//! with `SOAK_ROLE=emulator`) after a warm-up (a tenth of the run, at most 30 s: the
+//! schema is loaded and the first requests served) and at the end. Goal: 0 lost, 0
+//! duplicated, memory growth under 5 %. Every minute it prints the emulator's resident
+//! memory by mapping (main heap, anonymous: other threads' malloc arenas and stacks,
+//! other) and its thread count: growth that levels off is a bounded store filling, growth
+//! that does not is a leak. To see *what* grows, attach heaptrack to the emulator process
+//! after the warm-up (`heaptrack -p PID`) and read the allocations still live at the end.
+//! The call rate is set by the emulator's bucket (100 points/s): the last line's points
+//! charged per second say so.
 //!
 //! - A *lost write* is a mutation the client reported as done that the emulator's write
 //!   log does not hold; a *duplicated write* is one logical call applied more than once.

@@ -653,7 +653,7 @@ fn inventory_set_quantities(store: &mut Store, args: &JsonMap) -> Json {
         let (quantity, current, other) = (*quantity, *current, *other);
         let delta = quantity - current;
         let mut levels_quantities = store
-            .get(&level_id)
+            .get(level_id)
             .and_then(|l| l.get("quantities").cloned())
             .unwrap_or(json!({}));
         if let Json::Object(map) = &mut levels_quantities {
@@ -663,7 +663,7 @@ fn inventory_set_quantities(store: &mut Store, args: &JsonMap) -> Json {
         let mut fields = JsonMap::new();
         fields.insert("quantities", levels_quantities);
         fields.insert("updatedAt", Json::from(NOW));
-        store.update(&level_id, fields);
+        store.update(level_id, fields);
         for (n, after) in [(name.as_str(), quantity), (other_name, other + delta)] {
             changes.push(adjustments::Change {
                 name: n,
