@@ -6,8 +6,15 @@
 //!
 //! It prints calls, failures by kind, lost and duplicated writes, and the resident memory
 //! of the client (this process) and of the emulator (a child process: this same binary
-//! with `SOAK_ROLE=emulator`) after a warm-up and at the end. Goal: 0 lost, 0 duplicated,
-//! memory growth under 5 %.
+//! with `SOAK_ROLE=emulator`) after a warm-up (a tenth of the run, at most 30 s: the
+//! schema is loaded and the first requests served) and at the end. Goal: 0 lost, 0
+//! duplicated, memory growth under 5 %. Every minute it prints the emulator's resident
+//! memory by mapping (main heap, anonymous: other threads' malloc arenas and stacks,
+//! other) and its thread count: growth that levels off is a bounded store filling, growth
+//! that does not is a leak. To see *what* grows, attach heaptrack to the emulator process
+//! after the warm-up (`heaptrack -p PID`) and read the allocations still live at the end.
+//! The call rate is set by the emulator's bucket (100 points/s): the last line's points
+//! charged per second say so.
 //!
 //! - A *lost write* is a mutation the client reported as done that the emulator's write
 //!   log does not hold; a *duplicated write* is one logical call applied more than once.
@@ -81,7 +88,7 @@ fn faults() -> Vec<(Fault, Schedule)> {
 
 /// The child: serves until stdin closes; on `writes`, prints the writes applied since the
 /// last ask (one `w TAG` line each, taken from the log so it never reaches its cap), then
-/// `end REQUESTS FAULTS DROPPED`.
+/// `end REQUESTS FAULTS DROPPED THROTTLED EXECUTED POINTS_CHARGED`.
 fn serve_emulator() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -104,8 +111,13 @@ fn serve_emulator() -> anyhow::Result<()> {
             let stats = emulator.stats();
             writeln!(
                 out,
-                "end {} {} {}",
-                stats.requests, stats.faults, stats.writes_dropped
+                "end {} {} {} {} {} {}",
+                stats.requests,
+                stats.faults,
+                stats.writes_dropped,
+                stats.throttled,
+                stats.executed,
+                stats.points_charged
             )?;
             out.flush()?;
         }
@@ -145,9 +157,13 @@ impl EmulatorProcess {
         rss_kib(&format!("/proc/{}/status", self.child.id()))
     }
 
+    fn memory_map(&self) -> MemoryMap {
+        MemoryMap::of(self.child.id())
+    }
+
     /// Counts the writes applied since the last call into `applied` (by call number) and
-    /// returns the emulator's (requests, faults, writes dropped from its log).
-    fn take_writes(&mut self, applied: &mut Calls) -> anyhow::Result<(u64, u64, u64)> {
+    /// returns the emulator's counters.
+    fn take_writes(&mut self, applied: &mut Calls) -> anyhow::Result<EmulatorCounts> {
         let stdin = self
             .child
             .stdin
@@ -160,7 +176,14 @@ impl EmulatorProcess {
             if let Some(rest) = line.strip_prefix("end ") {
                 let mut numbers = rest.split(' ').map(str::parse::<u64>);
                 let mut next = || numbers.next().unwrap_or(Ok(0));
-                return Ok((next()?, next()?, next()?));
+                return Ok(EmulatorCounts {
+                    requests: next()?,
+                    faults: next()?,
+                    dropped: next()?,
+                    throttled: next()?,
+                    executed: next()?,
+                    charged: next()?,
+                });
             }
             if let Some(n) = line.strip_prefix("w ").and_then(call_of) {
                 applied.bump(n);
@@ -168,6 +191,22 @@ impl EmulatorProcess {
         }
         anyhow::bail!("the emulator process ended early")
     }
+}
+
+/// The emulator's counters, as its process reports them.
+#[derive(Debug, Clone, Copy)]
+struct EmulatorCounts {
+    requests: u64,
+    faults: u64,
+    /// Writes dropped from its log (must stay 0 for a complete reconciliation).
+    dropped: u64,
+    /// `THROTTLED` answers sent.
+    throttled: u64,
+    /// Requests admitted by the bucket and run.
+    executed: u64,
+    /// Points the bucket kept (actual costs): over the run's length, against the restore
+    /// rate, this says whether the rate limit is what sets the call rate.
+    charged: u64,
 }
 
 impl Drop for EmulatorProcess {
@@ -180,6 +219,53 @@ impl Drop for EmulatorProcess {
 /// `VmRSS` of a `/proc/.../status` file, in KiB (0 where there is none).
 fn rss_kib(path: &str) -> u64 {
     status_kib(path, "VmRSS")
+}
+
+/// Where a process's resident memory is, from `/proc/PID/smaps`, in KiB: the main heap
+/// (`[heap]`, glibc's main arena), anonymous mappings (other threads' arenas, thread
+/// stacks, large allocations) and the rest (the binary, libraries); and its thread count.
+#[derive(Debug, Clone, Copy, Default)]
+struct MemoryMap {
+    heap: u64,
+    anon: u64,
+    other: u64,
+    threads: u64,
+}
+
+impl MemoryMap {
+    fn of(pid: u32) -> Self {
+        let mut map = MemoryMap {
+            threads: status_kib(&format!("/proc/{pid}/status"), "Threads"),
+            ..MemoryMap::default()
+        };
+        let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+        let mut bucket = &mut map.other;
+        for line in smaps.lines() {
+            let mut words = line.split_whitespace();
+            let first = words.next().unwrap_or_default();
+            if first.contains('-') && !first.ends_with(':') {
+                // A mapping's header: address range, perms, offset, device, inode, path.
+                bucket = match words.nth(4) {
+                    Some("[heap]") => &mut map.heap,
+                    None => &mut map.anon,
+                    Some(_) => &mut map.other,
+                };
+            } else if first == "Rss:" {
+                *bucket += words.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            }
+        }
+        map
+    }
+}
+
+impl std::fmt::Display for MemoryMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "heap {} + anon {} + other {} KiB, {} threads",
+            self.heap, self.anon, self.other, self.threads
+        )
+    }
 }
 
 // ---------------------------------------------------------------- the traffic
@@ -364,15 +450,33 @@ struct Tally {
     done_writes: Calls,
 }
 
-/// Sleeps until `until`, taking the emulator's write log every [`TAKE_EVERY`].
+/// How often the emulator's memory is printed (a timeline: growth that levels off is a
+/// store filling to its bound, growth that does not is a leak).
+const MEMORY_EVERY: Duration = Duration::from_secs(60);
+
+/// Sleeps until `until`, taking the emulator's write log every [`TAKE_EVERY`] and printing
+/// its memory every [`MEMORY_EVERY`] since `started`.
 fn sleep_taking(
     emulator: &mut EmulatorProcess,
+    started: Instant,
     until: Instant,
     applied: &mut Calls,
 ) -> anyhow::Result<()> {
+    let mut printed = started.elapsed().as_secs() / MEMORY_EVERY.as_secs();
     while Instant::now() < until {
         std::thread::sleep(TAKE_EVERY.min(until.saturating_duration_since(Instant::now())));
-        emulator.take_writes(applied)?;
+        let counts = emulator.take_writes(applied)?;
+        let minute = started.elapsed().as_secs() / MEMORY_EVERY.as_secs();
+        if minute > printed {
+            printed = minute;
+            println!(
+                "soak: at {:>4} s: emulator RSS {} KiB ({}), {} requests",
+                started.elapsed().as_secs(),
+                emulator.rss_kib(),
+                emulator.memory_map(),
+                counts.requests
+            );
+        }
     }
     Ok(())
 }
@@ -459,23 +563,34 @@ fn main() -> anyhow::Result<()> {
 
     // The emulator's write log is taken every few seconds, as a long-running reconciler
     // would, so it stays far below its cap.
-    sleep_taking(&mut emulator, started + warm_up, &mut applied)?;
+    sleep_taking(&mut emulator, started, started + warm_up, &mut applied)?;
     let (client_start, emulator_start) = (rss_kib("/proc/self/status"), emulator.rss_kib());
+    let map_start = emulator.memory_map();
     let calls_at_start = tally.lock().unwrap().calls;
-    sleep_taking(&mut emulator, started + duration, &mut applied)?;
+    sleep_taking(&mut emulator, started, started + duration, &mut applied)?;
     stop.store(true, Ordering::Relaxed);
     for worker in workers {
         runtime.block_on(worker)?;
     }
     let elapsed = started.elapsed();
     let (client_end, emulator_end) = (rss_kib("/proc/self/status"), emulator.rss_kib());
+    let map_end = emulator.memory_map();
 
-    let (requests, faults, dropped) = emulator.take_writes(&mut applied)?;
+    let counts = emulator.take_writes(&mut applied)?;
     anyhow::ensure!(
-        dropped == 0,
-        "the emulator dropped {dropped} writes from its log: the reconciliation is incomplete"
+        counts.dropped == 0,
+        "the emulator dropped {} writes from its log: the reconciliation is incomplete",
+        counts.dropped
     );
-    let stats = format!("{requests} requests {faults} faults");
+    let stats = format!(
+        "{} requests ({} executed, {} THROTTLED) {} faults, {} points charged ({:.1}/s)",
+        counts.requests,
+        counts.executed,
+        counts.throttled,
+        counts.faults,
+        counts.charged,
+        counts.charged as f64 / elapsed.as_secs_f64()
+    );
     let tally = tally.lock().unwrap();
     let calls_made = next.load(Ordering::Relaxed);
     let done: Vec<usize> = (0..calls_made)
@@ -533,6 +648,7 @@ fn main() -> anyhow::Result<()> {
         emulator_end,
         growth(emulator_start, emulator_end)
     );
+    println!("soak: emulator memory: {map_start} -> {map_end}");
     println!(
         "soak: calls={} failed={failed} lost={} duplicated={duplicated} client_growth={:+.1}% emulator_growth={:+.1}%",
         tally.calls,

@@ -1,7 +1,6 @@
 //! Small HTTP helpers shared by the routes: Shopify's plain error answers, the shop
 //! header, recorded bodies, random bytes and request ids.
 
-use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -24,20 +23,24 @@ pub(crate) fn plain_error(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(json!({"errors": message}))).into_response()
 }
 
-/// A request body for the log: JSON as sent, a form as an object of strings, anything
-/// else as a string, `null` when empty.
-pub(crate) fn body_as_json(bytes: &Bytes, headers: &HeaderMap) -> Value {
+/// Whether a request's body is a form (`application/x-www-form-urlencoded`).
+pub(crate) fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// A request body for the log: JSON as sent, a form (see [`is_form`]) as an object of
+/// strings, anything else as a string, `null` when empty.
+pub(crate) fn body_json(bytes: &[u8], form: bool) -> Value {
     if bytes.is_empty() {
         return Value::Null;
     }
     if let Ok(json) = serde_json::from_slice(bytes) {
         return json;
     }
-    let is_form = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if is_form {
+    if form {
         let map = form_urlencoded::parse(bytes)
             .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
             .collect();
@@ -111,15 +114,14 @@ mod tests {
             "application/x-www-form-urlencoded".parse().unwrap(),
         )]);
         let none = HeaderMap::new();
-        assert_eq!(body_as_json(&Bytes::new(), &none), Value::Null);
+        let (form, none) = (is_form(&form), is_form(&none));
+        assert!(form && !none);
+        assert_eq!(body_json(b"", none), Value::Null);
+        assert_eq!(body_json(br#"{"a":1}"#, none), json!({"a": 1}));
         assert_eq!(
-            body_as_json(&Bytes::from(r#"{"a":1}"#), &none),
-            json!({"a": 1})
-        );
-        assert_eq!(
-            body_as_json(&Bytes::from("client_id=x&grant_type=y"), &form),
+            body_json(b"client_id=x&grant_type=y", form),
             json!({"client_id": "x", "grant_type": "y"})
         );
-        assert_eq!(body_as_json(&Bytes::from("a=b"), &none), json!("a=b"));
+        assert_eq!(body_json(b"a=b", none), json!("a=b"));
     }
 }

@@ -24,9 +24,9 @@ use crate::faults::{Fault, Faults, Schedule};
 use crate::graphql::Engine;
 use crate::graphql::bulk::BulkFault;
 use crate::head_timeout::{self, HeadClock, Watched};
-use crate::http::{SHOP_DOMAIN_HEADER, body_as_json, not_found, plain_error, request_id};
+use crate::http::{SHOP_DOMAIN_HEADER, not_found, plain_error, request_id};
 use crate::limits::Limits;
-use crate::request_log::RequestLog;
+use crate::request_log::{LoggedRequest, RequestLog};
 use crate::stats::{AppliedWrite, Recorder, Stats};
 use crate::store::ShopState;
 use crate::{EmulatorError, graphql, http, oauth};
@@ -192,15 +192,16 @@ async fn record_within_limits(shared: Arc<Shared>, request: Request, next: Next)
         })
         .collect();
     headers.sort();
-    let recorded = RecordedRequest {
+    let recorded = LoggedRequest {
         method: parts.method.to_string(),
         path: parts
             .uri
             .path_and_query()
             .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned()),
         headers,
-        body: body_as_json(&bytes, &parts.headers),
-        raw_body: String::from_utf8_lossy(&bytes).into_owned(),
+        // A copy, not a slice of the connection's read buffer (which it would keep alive).
+        body: bytes.to_vec().into_boxed_slice(),
+        form: http::is_form(&parts.headers),
     };
     {
         shared

@@ -81,10 +81,14 @@ pub(crate) struct Store {
     by_type: HashMap<String, Vec<String>>,
     next_ids: HashMap<String, u64>,
     shop: String,
-    /// First results of idempotent mutations, by (app, mutation field, key); at most
-    /// [`MAX_IDEMPOTENCY_KEYS`], the oldest forgotten first (`idempotent_order`).
-    idempotent: HashMap<(String, String, String), Json>,
-    idempotent_order: VecDeque<(String, String, String)>,
+    /// First results of idempotent mutations, by [`idempotency_id`]; at most
+    /// [`MAX_IDEMPOTENCY_KEYS`], the oldest forgotten first (`idempotent_order`). Each is
+    /// kept as two allocations (the id, shared with the order, and the result as JSON
+    /// text): as three strings twice and a JSON object they were about 700 bytes in a
+    /// dozen allocations, and a long run's memory grew by them (replays are rare, so
+    /// parsing the text again on a replay costs nothing that matters).
+    idempotent: HashMap<Arc<str>, Box<str>>,
+    idempotent_order: VecDeque<Arc<str>>,
     /// Bulk operations and staged uploads: behind their own lock, so status reads (which
     /// move a run on) work under the store's read lock.
     bulk: Arc<Mutex<BulkRoom>>,
@@ -242,17 +246,21 @@ impl Store {
     }
 
     /// The result an idempotent mutation `field` of `app` returned first for `key`.
-    pub(crate) fn idempotent_result(&self, app: &str, field: &str, key: &str) -> Option<&Json> {
-        self.idempotent
-            .get(&(app.to_owned(), field.to_owned(), key.to_owned()))
+    pub(crate) fn idempotent_result(&self, app: &str, field: &str, key: &str) -> Option<Json> {
+        let text = self
+            .idempotent
+            .get(idempotency_id(app, field, key).as_str())?;
+        serde_json::from_str(text).ok()
     }
 
     /// Keeps the first result of an idempotent mutation for replays; beyond
     /// [`MAX_IDEMPOTENCY_KEYS`] the oldest key is forgotten.
     pub(crate) fn remember_idempotent(&mut self, app: &str, field: &str, key: &str, result: Json) {
-        let id = (app.to_owned(), field.to_owned(), key.to_owned());
+        let id: Arc<str> = idempotency_id(app, field, key).into();
         if let std::collections::hash_map::Entry::Vacant(slot) = self.idempotent.entry(id.clone()) {
-            slot.insert(result);
+            // Serialising a JSON value built in memory cannot fail; `null` if it ever did.
+            let text = serde_json::to_string(&result).unwrap_or_else(|_| "null".to_owned());
+            slot.insert(text.into_boxed_str());
             self.idempotent_order.push_back(id);
         }
         while self.idempotent_order.len() > MAX_IDEMPOTENCY_KEYS {
@@ -388,6 +396,12 @@ impl Store {
     }
 }
 
+/// One string for (app, mutation field, key), unambiguous whatever they hold: the app and
+/// the field are length-prefixed.
+fn idempotency_id(app: &str, field: &str, key: &str) -> String {
+    format!("{}:{app}{}:{field}{key}", app.len(), field.len())
+}
+
 /// Fields that point back at the parent when the seed nests a child under it.
 fn back_reference(parent_type: &str, key: &str) -> Option<&'static str> {
     match (parent_type, key) {
@@ -438,10 +452,22 @@ mod tests {
         assert!(store.idempotent_result("app", "m", "9").is_none());
         assert_eq!(
             store.idempotent_result("app", "m", "20"),
-            Some(&Json::from(20))
+            Some(Json::from(20))
         );
         let last = (MAX_IDEMPOTENCY_KEYS + 9).to_string();
         assert!(store.idempotent_result("app", "m", &last).is_some());
+    }
+
+    #[test]
+    fn idempotent_results_come_back_as_stored_and_keys_do_not_collide() {
+        let mut store = Store::default();
+        let payload = json!({"inventoryAdjustmentGroup": "gid://shopify/InventoryAdjustmentGroup/7",
+            "userErrors": [], "count": 3, "shop": "gid://shopify/Shop/1"});
+        store.remember_idempotent("ab", "c", "k", payload.clone());
+        assert_eq!(store.idempotent_result("ab", "c", "k"), Some(payload));
+        // The same characters split differently are other keys.
+        assert_eq!(store.idempotent_result("a", "bc", "k"), None);
+        assert_eq!(store.idempotent_result("ab", "ck", ""), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde_json_bytes::{Value as Json, json};
 
 use super::input::{handle_base, input_arg, required_title, str_arg, unique_handle, user_error};
 use super::resolve::{Ctx, field_error};
-use super::{admission, bulk, writes};
+use super::{adjustments, admission, bulk, writes};
 use crate::stats::AppliedWrite;
 use crate::store::{JsonMap, NOW, Store, gid_parts, handleize};
 
@@ -47,7 +47,7 @@ pub(crate) fn resolve<'a, 's>(
         .and_then(|f| admission::idempotency_key(f, &ctx.variables))
         .filter(|k| !k.is_empty());
     if let Some(key) = &key {
-        let first = ctx.read(|s| s.idempotent_result(&ctx.app, field, key).cloned());
+        let first = ctx.read(|s| s.idempotent_result(&ctx.app, field, key));
         if let Some(first) = first {
             ctx.replays.set(ctx.replays.get() + 1);
             return ctx.present(Some(&first), ty, args, 0);
@@ -649,10 +649,11 @@ fn inventory_set_quantities(store: &mut Store, args: &JsonMap) -> Json {
     }
     let mut changes = Vec::new();
     let mut touched_items = Vec::new();
-    for (level_id, item, location, quantity, current, other) in planned {
+    for (level_id, item, location, quantity, current, other) in &planned {
+        let (quantity, current, other) = (*quantity, *current, *other);
         let delta = quantity - current;
         let mut levels_quantities = store
-            .get(&level_id)
+            .get(level_id)
             .and_then(|l| l.get("quantities").cloned())
             .unwrap_or(json!({}));
         if let Json::Object(map) = &mut levels_quantities {
@@ -662,19 +663,19 @@ fn inventory_set_quantities(store: &mut Store, args: &JsonMap) -> Json {
         let mut fields = JsonMap::new();
         fields.insert("quantities", levels_quantities);
         fields.insert("updatedAt", Json::from(NOW));
-        store.update(&level_id, fields);
+        store.update(level_id, fields);
         for (n, after) in [(name.as_str(), quantity), (other_name, other + delta)] {
-            changes.push(json!({
-                "name": n,
-                "delta": delta,
-                "quantityAfterChange": after,
-                "item": item.clone(),
-                "location": location.clone(),
-                "ledgerDocumentUri": null,
-            }));
+            changes.push(adjustments::Change {
+                name: n,
+                delta,
+                after,
+                item,
+                location,
+            });
         }
-        touched_items.push(item);
+        touched_items.push(item.clone());
     }
+    let changes = adjustments::encode(&changes);
     for item in touched_items {
         refresh_inventory_totals(store, &item);
     }

@@ -515,6 +515,10 @@ fn special<'a, 's>(
                 None => Ok(ResolvedValue::null()),
             })
         }
+        ("InventoryAdjustmentGroup", "changes") => {
+            let changes = super::adjustments::decode(obj.data.get("changes")?)?;
+            Some(ctx.present(Some(&Json::Array(changes)), ty, args, obj.origin))
+        }
         ("InventoryLevel", "quantities") => {
             let quantities = obj.data.get("quantities");
             let names: Vec<String> = args
