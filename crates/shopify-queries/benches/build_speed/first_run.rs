@@ -79,12 +79,14 @@ fn run(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    // A newcomer's shell: no credentials, no log settings, nothing of this cargo run.
+    // A newcomer's shell: no credentials, no log settings, nothing of this cargo run. The
+    // `RUSTUP_*` settings stay: without `RUSTUP_TOOLCHAIN` and `RUSTUP_AUTO_INSTALL` the
+    // rustup proxy may sync (update) the toolchain in the middle of the measurement.
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy();
         if key.starts_with("SHOPIFY_")
             || key.starts_with("CARGO_")
-            || key.starts_with("RUST")
+            || (key.starts_with("RUST") && !key.starts_with("RUSTUP_"))
             || key == "OUT_DIR"
         {
             command.env_remove(key.as_ref());
