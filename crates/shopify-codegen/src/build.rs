@@ -54,10 +54,9 @@ impl Default for Builder {
 /// What [`Builder::generate`] produced, for callers other than build scripts.
 #[derive(Debug, Clone)]
 pub struct Generated {
-    /// The Rust code in one text.
-    pub code: String,
-    /// The same in parts, as [`Builder::compile`] writes it: the output file holds the
-    /// head, an `include!` of `<stem>/<module>.rs` per operation, and the tail.
+    /// The Rust code in parts, as [`Builder::compile`] writes it: the output file holds
+    /// the head, an `include!` of `<stem>/<module>.rs` per operation, and the tail;
+    /// [`Generated::code`] joins them.
     pub parts: rust::Code,
     /// The operations manifest (JSON), when it was asked for.
     pub manifest: Option<String>,
@@ -71,6 +70,13 @@ pub struct Generated {
     pub fragments: usize,
     /// Time spent loading the schema, validating and generating.
     pub timings: [Duration; 3],
+}
+
+impl Generated {
+    /// The Rust code in one text.
+    pub fn code(&self) -> String {
+        self.parts.joined()
+    }
 }
 
 /// Why [`Builder::generate`] produced nothing; every message is located where it can be.
@@ -183,10 +189,8 @@ impl Builder {
         let started = Instant::now();
         let parts = rust::generate_parts(schema, &compiled)
             .map_err(|e| fail(strings(&e.0), inputs.clone()))?;
-        let code = parts.joined();
         let manifest = self.manifest.then(|| manifest::generate(schema, &compiled));
         Ok(Generated {
-            code,
             parts,
             manifest,
             warnings: compiled.warnings.clone(),
@@ -251,7 +255,7 @@ impl Builder {
             generate.as_millis(),
             generated.operations,
             generated.fragments,
-            generated.code.len(),
+            generated.parts.len(),
         );
         // Diagnostics only (read by the build-speed bench): the build does not depend on it.
         let _ = std::fs::write(out_dir.join("codegen-stats.txt"), stats);

@@ -27,7 +27,7 @@ fn generates_code_manifest_and_the_inputs_to_watch() {
         .unwrap();
     assert_eq!(generated.operations, 1);
     assert_eq!(generated.fragments, 1);
-    assert!(generated.code.contains("pub mod shop_name"));
+    assert!(generated.code().contains("pub mod shop_name"));
     assert!(generated.manifest.unwrap().contains("\"ShopName\""));
     let graphql = dir.join("graphql").canonicalize().unwrap();
     assert!(generated.inputs.contains(&graphql));

@@ -56,9 +56,26 @@ pub struct Code {
 }
 
 impl Code {
+    /// Bytes of code in all parts.
+    pub fn len(&self) -> usize {
+        self.head.len()
+            + self
+                .operations
+                .iter()
+                .map(|(_, code)| code.len())
+                .sum::<usize>()
+            + self.tail.len()
+    }
+
+    /// Whether nothing was generated.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Everything in one text, as [`generate`] returns it.
     pub fn joined(&self) -> String {
-        let mut out = self.head.clone();
+        let mut out = String::with_capacity(self.len());
+        out.push_str(&self.head);
         for (_, code) in &self.operations {
             out.push_str(code);
         }
