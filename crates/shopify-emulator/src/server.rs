@@ -60,12 +60,14 @@ pub(crate) struct Shared {
     pub(crate) buckets: Buckets,
     pub(crate) faults: Faults,
     pub(crate) recorder: Recorder,
-    pub(crate) limits: Limits,
+    /// Shared with the engine (documents inside bulk operations get the same bounds).
+    pub(crate) limits: Arc<Limits>,
 }
 
 impl Shared {
     pub(crate) fn new(builder: &EmulatorBuilder) -> Result<Self, EmulatorError> {
         let schema = AdminSchema::bundled();
+        let limits = Arc::new(builder.limits.clone());
         let mut shops = HashMap::new();
         for handle in &builder.shops {
             let state = ShopState::seeded(handle, builder.extra_products)?;
@@ -78,11 +80,11 @@ impl Shared {
             tokens: oauth::Tokens::default(),
             token_ttl: builder.token_ttl,
             requests: Mutex::default(),
-            engine: Engine::new(schema, builder.limits.clone()),
+            engine: Engine::new(schema, Arc::clone(&limits)),
             buckets: Buckets::new(builder.bucket_size, builder.restore_rate),
             faults: Faults::new(&builder.faults),
             recorder: Recorder::default(),
-            limits: builder.limits.clone(),
+            limits,
         })
     }
 

@@ -75,11 +75,11 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
-    pub(crate) fn new(schema: &'static AdminSchema, limits: crate::limits::Limits) -> Self {
+    pub(crate) fn new(schema: &'static AdminSchema, limits: Arc<crate::limits::Limits>) -> Self {
         Self {
             schema,
             introspection: Mutex::new(StdHashMap::new()),
-            limits: Arc::new(limits),
+            limits,
             pipelines: Arc::new(tokio::sync::Semaphore::new(pipelines_at_once())),
         }
     }
