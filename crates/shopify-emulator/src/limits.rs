@@ -17,8 +17,12 @@ use std::time::Duration;
 
 use apollo_compiler::ast::{self, Definition, Selection};
 use apollo_compiler::parser::Parser;
+use apollo_compiler::validation::WithErrors;
 
 use crate::graphql::validate::GqlError;
+
+/// A document as [`Limits::check`] parsed it: the AST, or it with its syntax errors.
+pub(crate) type Parsed = Result<ast::Document, WithErrors<ast::Document>>;
 
 /// The bounds on one request. [`Limits::default`] is generous for real operations (the
 /// full introspection query uses a few percent of each) and cheap to refuse beyond.
@@ -77,7 +81,9 @@ impl Default for Limits {
 impl Limits {
     /// `Ok` when `source` is within every bound; else the one error Shopify-style clients
     /// get, without `data` or a cost block (like any static error).
-    pub(crate) fn check(&self, source: &str) -> Result<(), GqlError> {
+    /// Refuses `source` beyond a bound; within them, hands on its parse (with any syntax
+    /// errors) so validation does not parse it again.
+    pub(crate) fn check(&self, source: &str) -> Result<Parsed, GqlError> {
         if source.len() > self.max_document_bytes {
             return Err(GqlError::new(
                 format!(
@@ -102,16 +108,16 @@ impl Limits {
         if scan.depth > self.max_depth.saturating_mul(2).max(64) {
             return Err(depth_error(scan.depth, self.max_depth));
         }
-        let ast = match Parser::new()
+        let parsed = Parser::new()
             .token_limit(self.max_tokens.saturating_add(1))
             .recursion_limit(self.max_depth.saturating_mul(2).max(64) + 8)
-            .parse_ast(source, "query.graphql")
-        {
+            .parse_ast(source, crate::graphql::validate::FILE);
+        // Syntax errors are validation's to word; the scan bounded its work.
+        let ast = match &parsed {
             Ok(ast) => ast,
-            // Syntax errors are validation's to word; the scan bounded its work.
-            Err(with_errors) => with_errors.partial,
+            Err(with_errors) => &with_errors.partial,
         };
-        let counts = Counts::of(&ast);
+        let counts = Counts::of(ast);
         let over = [
             (
                 counts.selections,
@@ -146,12 +152,12 @@ impl Limits {
                 ));
             }
         }
-        let depth = counts.depth(&ast);
+        let depth = counts.depth(ast);
         if depth > self.max_depth {
             return Err(depth_error(depth, self.max_depth));
         }
         // Fragments spread twice by fragments spread twice... grow exponentially.
-        let expanded = Expansion::of(&ast);
+        let expanded = Expansion::of(ast);
         if expanded.selections > self.max_selections as u64 {
             return Err(GqlError::new(
                 format!(
@@ -177,7 +183,7 @@ impl Limits {
                 "MAX_INTROSPECTION_SIZE_EXCEEDED",
             ));
         }
-        Ok(())
+        Ok(parsed)
     }
 }
 

@@ -379,10 +379,11 @@ pub(crate) fn run_query(ctx: &Ctx<'_>, store: &mut Store, args: &JsonMap) -> Jso
     let query = args.get("query").and_then(Json::as_str).unwrap_or_default();
     let invalid = |message: String| json!({"bulkOperation": null, "userErrors": [user_error("query", &message, "INVALID")]});
     // The document in the argument gets the bounds of a request's (fragment fan-out...).
-    if let Err(error) = ctx.limits.check(query) {
-        return invalid(error.message);
-    }
-    let document = match validate::check(ctx.schema, query) {
+    let parsed = match ctx.limits.check(query) {
+        Ok(parsed) => parsed,
+        Err(error) => return invalid(error.message),
+    };
+    let document = match validate::check(ctx.schema, query, parsed) {
         Ok(document) => document,
         Err(errors) => {
             let message = errors
@@ -552,9 +553,10 @@ pub(crate) fn run_mutation(ctx: &Ctx<'_>, store: &mut Store, args: &JsonMap) -> 
             "NO_SUCH_FILE",
         );
     };
-    if let Err(error) = ctx.limits.check(mutation) {
-        return invalid("mutation", error.message, "INVALID_MUTATION");
-    }
+    let parsed = match ctx.limits.check(mutation) {
+        Ok(parsed) => parsed,
+        Err(error) => return invalid("mutation", error.message, "INVALID_MUTATION"),
+    };
     // Every line runs under the shop's write lock: a file of millions of tiny lines would
     // hold it for minutes.
     let count = upload
@@ -570,7 +572,7 @@ pub(crate) fn run_mutation(ctx: &Ctx<'_>, store: &mut Store, args: &JsonMap) -> 
             "INVALID_STAGED_UPLOAD_FILE",
         );
     }
-    let document = match validate::check(ctx.schema, mutation) {
+    let document = match validate::check(ctx.schema, mutation, parsed) {
         Ok(document) => document,
         Err(errors) => {
             let message = errors

@@ -288,11 +288,12 @@ pub(crate) fn run_json(
     let Some(request) = Request::from_json(body) else {
         return bad_request();
     };
-    if let Err(error) = shared.limits.check(&request.query) {
-        return Outcome::static_errors(&[error]);
-    }
+    let parsed = match shared.limits.check(&request.query) {
+        Ok(parsed) => parsed,
+        Err(error) => return Outcome::static_errors(&[error]),
+    };
     let schema = &shared.schema.schema;
-    let document = match validate::check(schema, &request.query) {
+    let document = match validate::check(schema, &request.query, parsed) {
         Ok(document) => document,
         Err(errors) => return Outcome::static_errors(&errors),
     };

@@ -63,14 +63,17 @@ impl GqlError {
     }
 }
 
-const FILE: &str = "query.graphql";
+/// The name a request's document is parsed under.
+pub(crate) const FILE: &str = "query.graphql";
 
-/// Parses and validates `source`; on failure, the errors Shopify would answer with.
+/// Validates `source`, parsed by [`Limits::check`](crate::Limits); on failure, the
+/// errors Shopify would answer with.
 pub(crate) fn check(
     schema: &Valid<Schema>,
     source: &str,
+    parsed: crate::limits::Parsed,
 ) -> Result<Valid<ExecutableDocument>, Vec<GqlError>> {
-    let ast = match ast::Document::parse(source, FILE) {
+    let ast = match parsed {
         Ok(doc) => doc,
         Err(with_errors) => {
             let syntax = with_errors.errors.iter().find(|d| {
@@ -87,7 +90,7 @@ pub(crate) fn check(
         }
     };
     let index = Index::build(schema, &ast, source);
-    match ExecutableDocument::parse_and_validate(schema, source, FILE) {
+    match ast.to_executable_validate(schema) {
         Ok(doc) => {
             let errors = index.invalid_global_ids();
             if errors.is_empty() {
