@@ -9,6 +9,7 @@
 //!
 //! and in the crate, `shopify_client::include_operations!();`.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use shopify_schema::{AdminSchema, SchemaError};
 
-use crate::{Diagnostic, Sources, compile, manifest, rust};
+use crate::{Diagnostic, Sources, compile, cut, manifest, rust};
 
 /// Compiles every operation under `dir` (relative to the crate's manifest) into
 /// `OUT_DIR/operations.rs`, with the defaults of [`configure`]. For build scripts: it
@@ -70,6 +71,20 @@ pub struct Generated {
     pub fragments: usize,
     /// Time spent loading the schema, validating and generating.
     pub timings: [Duration; 3],
+    pub(crate) schema_use: SchemaUse,
+    /// How long storing a new cut took.
+    saved_cut: Option<Duration>,
+}
+
+/// Which schema a build compiled against, for `codegen-stats.txt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SchemaUse {
+    /// The whole schema; no cut was stored.
+    Whole,
+    /// The stored cut.
+    Cut,
+    /// The whole schema, after the stored cut did not serve.
+    WholeAfterCut,
 }
 
 impl Generated {
@@ -128,7 +143,12 @@ impl Builder {
         // Generated code reads the crate's `graphql-client` feature; declare it so
         // crates without it get no `unexpected_cfgs` warning.
         println!("cargo::rustc-check-cfg=cfg(feature, values(\"graphql-client\"))");
-        let result = self.generate(&manifest_dir.join(dir.as_ref()), &manifest_dir);
+        let store = cut::Store::new(out_dir.join("schema-cut"));
+        let result = self.generate_with(
+            &manifest_dir.join(dir.as_ref()),
+            &manifest_dir,
+            Some(&store),
+        );
         let inputs = match &result {
             Ok(generated) => &generated.inputs,
             Err(error) => &error.inputs,
@@ -157,17 +177,49 @@ impl Builder {
     /// relative to the parent of `dir` (so `graphql/x.graphql`); a relative schema folder
     /// is taken from `base`.
     pub fn generate(&self, dir: &Path, base: &Path) -> Result<Generated, BuildError> {
-        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-        let display_root = dir.parent().unwrap_or(&dir).to_path_buf();
-        let mut inputs = vec![dir.clone()];
-        let fail = |errors: Vec<String>, inputs: Vec<PathBuf>| BuildError { errors, inputs };
+        self.generate_with(dir, base, None)
+    }
 
-        let started = Instant::now();
+    /// [`Self::generate`], trying the schema cut in `store` first (see [`cut`]) and
+    /// storing a new one when the whole schema had to be loaded.
+    pub(crate) fn generate_with(
+        &self,
+        dir: &Path,
+        base: &Path,
+        store: Option<&cut::Store>,
+    ) -> Result<Generated, BuildError> {
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        let mut inputs = vec![dir.clone()];
         if let Some(schema_dir) = &self.schema_dir {
             for file in ["admin.graphql", "admin.meta.json"] {
                 inputs.push(base.join(schema_dir).join(file));
             }
         }
+        let fail = |errors: Vec<String>, inputs: Vec<PathBuf>| BuildError { errors, inputs };
+
+        let started = Instant::now();
+        let text = store.and_then(|_| self.schema_text(base));
+        let mut schema_use = SchemaUse::Whole;
+        if let (Some(store), Some((sdl, meta))) = (store, &text) {
+            if let Some(loaded) = store.load(sdl, meta, &self.schema_name()) {
+                schema_use = SchemaUse::WholeAfterCut;
+                if self.check_version(&loaded.schema).is_ok() {
+                    let load = started.elapsed();
+                    if let Ok((generated, touched)) =
+                        self.run(&dir, inputs.clone(), &loaded.schema, load)
+                    {
+                        if touched.is_subset(&loaded.kept) {
+                            return Ok(Generated {
+                                schema_use: SchemaUse::Cut,
+                                ..generated
+                            });
+                        }
+                    }
+                }
+            }
+        }
+
+        let started = Instant::now();
         let schema = match self.load_schema(base) {
             Ok(schema) => schema,
             Err(SchemaLoadError::Load { source, .. }) => {
@@ -175,9 +227,34 @@ impl Builder {
             }
             Err(e) => return Err(fail(vec![e.to_string()], inputs)),
         };
-        let schema = &*schema;
-        let schema_load = started.elapsed();
-        let sources = Sources::discover(&dir, &display_root)
+        let (generated, touched) = self.run(&dir, inputs, &schema, started.elapsed())?;
+        let mut saved_cut = None;
+        if let (Some(store), Some((sdl, _))) = (store, &text) {
+            let started = Instant::now();
+            // Only a cache: without it the next build loads the whole schema again.
+            if store.save(sdl, &schema.schema, &touched).is_ok() {
+                saved_cut = Some(started.elapsed());
+            }
+        }
+        Ok(Generated {
+            schema_use,
+            saved_cut,
+            ..generated
+        })
+    }
+
+    /// Validates and generates against `schema`; also returns the schema types the
+    /// operations depend on.
+    fn run(
+        &self,
+        dir: &Path,
+        mut inputs: Vec<PathBuf>,
+        schema: &AdminSchema,
+        schema_load: Duration,
+    ) -> Result<(Generated, BTreeSet<String>), BuildError> {
+        let display_root = dir.parent().unwrap_or(dir).to_path_buf();
+        let fail = |errors: Vec<String>, inputs: Vec<PathBuf>| BuildError { errors, inputs };
+        let sources = Sources::discover(dir, &display_root)
             .map_err(|e| fail(strings(&e.0), inputs.clone()))?;
         inputs.extend(sources.directories.iter().cloned());
         inputs.extend(sources.files().map(|f| f.path.clone()));
@@ -190,7 +267,7 @@ impl Builder {
         let parts = rust::generate_parts(schema, &compiled)
             .map_err(|e| fail(strings(&e.0), inputs.clone()))?;
         let manifest = self.manifest.then(|| manifest::generate(schema, &compiled));
-        Ok(Generated {
+        let generated = Generated {
             parts,
             manifest,
             warnings: compiled.warnings.clone(),
@@ -198,7 +275,33 @@ impl Builder {
             operations: compiled.operations.len(),
             fragments: compiled.fragments.len(),
             timings: [schema_load, validate, started.elapsed()],
-        })
+            schema_use: SchemaUse::Whole,
+            saved_cut: None,
+        };
+        Ok((generated, compiled.touched))
+    }
+
+    /// The SDL and extensions text of the schema [`Self::load_schema`] loads.
+    fn schema_text(&self, base: &Path) -> Option<(Cow<'static, str>, Cow<'static, str>)> {
+        match &self.schema_dir {
+            Some(schema_dir) => {
+                let dir = base.join(schema_dir);
+                let sdl = std::fs::read_to_string(dir.join("admin.graphql")).ok()?;
+                let meta = std::fs::read_to_string(dir.join("admin.meta.json")).ok()?;
+                Some((sdl.into(), meta.into()))
+            }
+            None => Some((
+                shopify_schema::bundled_sdl().into(),
+                shopify_schema::bundled_meta_json().into(),
+            )),
+        }
+    }
+
+    fn schema_name(&self) -> String {
+        match &self.schema_dir {
+            Some(dir) => dir.join("admin.graphql").display().to_string(),
+            None => shopify_schema::SDL_PATH.to_owned(),
+        }
     }
 
     fn manifest_file(&self) -> String {
@@ -249,7 +352,15 @@ impl Builder {
         let mut stats = String::new();
         let _ = write!(
             stats,
-            "schema loads = 1\nschema load ms = {}\nvalidate ms = {}\ngenerate ms = {}\noperations = {}\nfragments = {}\ngenerated bytes = {}\n",
+            "schema = {}\ncut saved ms = {}\nschema load ms = {}\nvalidate ms = {}\ngenerate ms = {}\noperations = {}\nfragments = {}\ngenerated bytes = {}\n",
+            match generated.schema_use {
+                SchemaUse::Whole => "whole",
+                SchemaUse::Cut => "cut",
+                SchemaUse::WholeAfterCut => "whole (the cut did not serve)",
+            },
+            generated
+                .saved_cut
+                .map_or_else(|| "-".to_owned(), |t| t.as_millis().to_string()),
             schema.as_millis(),
             validate.as_millis(),
             generate.as_millis(),
@@ -356,14 +467,17 @@ impl Builder {
             }
             None => LoadedSchema::Bundled(AdminSchema::bundled()),
         };
-        if let Some(wanted) = &self.api_version {
-            if schema.api_version() != wanted {
-                return Err(SchemaLoadError::Version {
-                    found: schema.api_version().to_owned(),
-                    wanted: wanted.clone(),
-                });
-            }
-        }
+        self.check_version(&schema)?;
         Ok(schema)
+    }
+
+    fn check_version(&self, schema: &AdminSchema) -> Result<(), SchemaLoadError> {
+        match &self.api_version {
+            Some(wanted) if schema.api_version() != wanted => Err(SchemaLoadError::Version {
+                found: schema.api_version().to_owned(),
+                wanted: wanted.clone(),
+            }),
+            _ => Ok(()),
+        }
     }
 }

@@ -99,6 +99,8 @@ pub struct Compiled {
     pub fragments: BTreeMap<String, Fragment>,
     /// Warnings: deprecated fields, unused fragments.
     pub warnings: Vec<Diagnostic>,
+    /// The schema types the operations and fragments depend on (see `cut::touch`).
+    pub(crate) touched: BTreeSet<String>,
 }
 
 /// Validates every operation and fragment against `schema`.
@@ -121,6 +123,7 @@ fn compile_with(
     all_bulk: bool,
 ) -> Result<Compiled, Diagnostics> {
     let mut diagnostics = BTreeSet::new();
+    let mut touched = BTreeSet::new();
 
     let mut fragment_defs: BTreeMap<String, (Node<ast::FragmentDefinition>, ast::Document)> =
         BTreeMap::new();
@@ -171,6 +174,8 @@ fn compile_with(
         let all: Vec<&str> = fragment_defs.keys().map(String::as_str).collect();
         let doc = assemble(None, &all, &fragment_defs);
         if let Err(errors) = doc.to_executable_validate(&schema.schema) {
+            // Always an error: fragments without an operation are all unused.
+            crate::cut::touch(&schema.schema, &errors.partial, &mut touched);
             let context = check::Context {
                 schema,
                 ast: &doc,
@@ -285,6 +290,7 @@ fn compile_with(
                 }
             }
             Ok(valid) => {
+                crate::cut::touch(&schema.schema, &valid, &mut touched);
                 let mut found = Vec::new();
                 check::one_of(schema, &valid, &mut found);
                 let bulk = is_bulk_query(file, op)
@@ -373,6 +379,7 @@ fn compile_with(
                 if bulk {
                     document = crate::bulk::prepare(schema, document);
                 }
+                crate::cut::touch(&schema.schema, &document, &mut touched);
                 operations.push(Operation {
                     module: name.to_snake_case(),
                     name,
@@ -420,6 +427,7 @@ fn compile_with(
         operations,
         fragments,
         warnings: warnings.into_iter().collect(),
+        touched,
     })
 }
 

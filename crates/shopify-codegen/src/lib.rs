@@ -38,6 +38,7 @@ mod build;
 mod bulk;
 mod check;
 mod compile;
+mod cut;
 mod expansion;
 mod idempotent;
 mod limits;

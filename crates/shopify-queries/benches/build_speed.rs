@@ -36,8 +36,9 @@
 //! with the derive's options (before serde's derives expand). Both are tokenized the same
 //! way (comments, doc comments and whitespace dropped) before counting bytes (goal <= 0.4).
 //! Peak memory is the largest resident set of any one process of a build, from
-//! `/usr/bin/time` when it exists. Ours' build script writes `codegen-stats.txt` (schema
-//! loads per build, time per phase), printed last.
+//! `/usr/bin/time` when it exists. Ours' build script writes `codegen-stats.txt` (whether
+//! it compiled against the whole schema or its stored cut, time per phase), printed last
+//! for the last cold build and the last new-field edit.
 //!
 //! Environment: `BUILD_SPEED_RUNS` (default 3) runs per measurement; `BUILD_SPEED_EDIT`
 //! the module of the operation edited for the rebuild (default `products_page`);
@@ -144,6 +145,8 @@ struct Sample {
     peak_kib: Option<u64>,
     /// Packages other than the measured one that cargo compiled (should be none).
     others: Vec<String>,
+    /// Ours' `codegen-stats.txt` after an edit's rebuild.
+    stats: Option<String>,
 }
 
 fn main() -> Result<()> {
@@ -362,6 +365,16 @@ fn main() -> Result<()> {
         "build-speed: ours' build script (last cold build): {}",
         stats.join(", ")
     );
+    let edit_stats = field
+        .get(Side::Ours.package())
+        .and_then(|samples| samples.iter().rev().find_map(|s| s.stats.clone()));
+    if let Some(edit_stats) = edit_stats {
+        let lines: Vec<&str> = edit_stats.lines().collect();
+        println!(
+            "build-speed: ours' build script (last new-field edit): {}",
+            lines.join(", ")
+        );
+    }
     if first_run_mode != "0" {
         first_run(&paths)?;
     }
@@ -948,8 +961,15 @@ serde_json = "1"
         self.cargo_build(side.package(), &[], false)?; // settle
         std::fs::write(&file, edited)?;
         let sample = self.cargo_build(side.package(), &[side.package()], true);
+        let stats = match side {
+            Side::Ours => self
+                .ours_out_dir()
+                .ok()
+                .and_then(|dir| std::fs::read_to_string(dir.join("codegen-stats.txt")).ok()),
+            Side::Baseline => None,
+        };
         std::fs::write(&file, &original)?;
-        let sample = sample?;
+        let sample = Sample { stats, ..sample? };
         self.cargo_build(side.package(), &[], false)?; // back to the unedited state
         Ok(sample)
     }
@@ -1011,6 +1031,7 @@ serde_json = "1"
             wall,
             peak_kib,
             others,
+            stats: None,
         })
     }
 
