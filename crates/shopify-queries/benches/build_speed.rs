@@ -43,7 +43,12 @@
 //! Environment: `BUILD_SPEED_RUNS` (default 3) runs per measurement; `BUILD_SPEED_EDIT`
 //! the module of the operation edited for the rebuild (default `products_page`);
 //! `BUILD_SPEED_OPS` how many operations are compared (default 40, as the check);
-//! `BUILD_SPEED_FIRST_RUN` `1` (default), `0` or `only`: the first-run measurement.
+//! `BUILD_SPEED_FIRST_RUN` `1` (default), `0` or `only`: the first-run measurement;
+//! `BUILD_SPEED_GRAPHQL` another folder of operations to compare instead of `graphql/`
+//! (`benches/build_speed/graphql` holds 40 realistic ones that are not this workspace's);
+//! `BUILD_SPEED_FIELD` the new-field edit as `anchor+field` (`field` goes on a new line
+//! after the first line that is `anchor`; default: `__typename` first in the root
+//! selection).
 //!
 //! First run (`build_speed/first_run.rs`): a fresh `git clone` of `HEAD`, an empty target
 //! dir, no credentials, `cargo run -q -p shopify-admin -- products` until it prints;
@@ -101,6 +106,8 @@ type Excluded = (String, String);
 struct Paths {
     /// This repository.
     repo: PathBuf,
+    /// The folder of operations compared: `graphql/` or `BUILD_SPEED_GRAPHQL`.
+    graphql: PathBuf,
     /// The scratch workspace.
     ws: PathBuf,
     /// Its target dir.
@@ -175,15 +182,7 @@ fn main() -> Result<()> {
         paths.target.display()
     ));
 
-    let all: Vec<Op> = shopify_queries::OPERATIONS
-        .iter()
-        .map(|o| Op {
-            name: o.name,
-            module: o.module,
-            file: o.file,
-            query: o.query,
-        })
-        .collect();
+    let all = operations(&paths)?;
 
     paths.mirror_repository()?;
     let (mut included, excluded) = paths.settle_operations(&all)?;
@@ -234,6 +233,9 @@ fn main() -> Result<()> {
         .map(|o| o.module)
         .context("an operation to edit")?;
 
+    // `BUILD_SPEED_FIELD=title+vendor`: the new field goes after the first line that is
+    // `title`; by default `__typename` goes first in the root selection.
+    let field_edit = std::env::var("BUILD_SPEED_FIELD").ok();
     let mut cold = Samples::new();
     let mut comment = Samples::new();
     let mut field = Samples::new();
@@ -270,7 +272,8 @@ fn main() -> Result<()> {
             comment.entry(side.package()).or_default().push(sample);
         }
         for side in order {
-            let sample = paths.rebuild_after_edit(side, edit, add_typename)?;
+            let sample =
+                paths.rebuild_after_edit(side, edit, |text| add_field(text, &field_edit))?;
             tag(
                 &format!("rebuild after adding a field to {edit}.graphql"),
                 side,
@@ -633,7 +636,14 @@ impl Paths {
         };
         let root = target_root.join("build-speed");
         let time = PathBuf::from("/usr/bin/time");
+        let graphql = match std::env::var_os("BUILD_SPEED_GRAPHQL") {
+            Some(dir) => PathBuf::from(dir)
+                .canonicalize()
+                .context("BUILD_SPEED_GRAPHQL names no folder")?,
+            None => repo.join("graphql"),
+        };
         Ok(Self {
+            graphql,
             repo,
             ws: root.join("ws"),
             target: root.join("target"),
@@ -805,16 +815,18 @@ shopify-schema = { path = "../shopify-schema" }
             &std::fs::read(real.join("src/lib.rs"))?,
         )?;
         let graphql = self.ws.join("graphql");
-        sync_dir(
-            &self.repo.join("graphql/fragments"),
-            &graphql.join("fragments"),
-        )?;
+        let fragments = self.graphql.join("fragments");
+        if fragments.is_dir() {
+            sync_dir(&fragments, &graphql.join("fragments"))?;
+        } else if graphql.join("fragments").is_dir() {
+            std::fs::remove_dir_all(graphql.join("fragments"))?;
+        }
         let keep: BTreeSet<String> = ops
             .iter()
             .map(|o| format!("{}.graphql", o.module))
             .collect();
         for op in ops {
-            let source = std::fs::read(self.repo.join(op.file))
+            let source = std::fs::read(self.graphql.join(op.file))
                 .with_context(|| format!("reading {}", op.file))?;
             write_if_changed(&graphql.join(format!("{}.graphql", op.module)), &source)?;
         }
@@ -1128,6 +1140,61 @@ fn lib_line(span: &serde_json::Value) -> Option<usize> {
             return None;
         }
     }
+}
+
+/// The operations compared: this repository's (as `shopify_queries::OPERATIONS` holds
+/// them), or those of `BUILD_SPEED_GRAPHQL`, compiled here the way the build script does.
+fn operations(paths: &Paths) -> Result<Vec<Op>> {
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    if std::env::var_os("BUILD_SPEED_GRAPHQL").is_none() {
+        return Ok(shopify_queries::OPERATIONS
+            .iter()
+            .map(|o| Op {
+                name: o.name,
+                module: o.module,
+                file: o.file.strip_prefix("graphql/").unwrap_or(o.file),
+                query: o.query,
+            })
+            .collect());
+    }
+    let dir = &paths.graphql;
+    let root = dir.parent().unwrap_or(dir);
+    let sources = shopify_codegen::Sources::discover(dir, root)
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", dir.display()))?;
+    let schema = shopify_schema::AdminSchema::load(&paths.repo.join("schema"))?;
+    let compiled = shopify_codegen::compile(&schema, &sources)
+        .map_err(|e| anyhow::anyhow!("{} does not compile:\n{e}", dir.display()))?;
+    Ok(compiled
+        .operations
+        .into_iter()
+        .filter(|o| !o.bulk)
+        .map(|o| Op {
+            name: leak(o.name),
+            file: leak(format!("{}.graphql", o.module)),
+            module: leak(o.module),
+            query: leak(o.text),
+        })
+        .collect())
+}
+
+/// The new-field edit: `__typename` first in the root selection, or with `edit`
+/// (`anchor+field`) `field` on a new line after the first line that is `anchor`.
+fn add_field(text: &str, edit: &Option<String>) -> Option<String> {
+    let Some(edit) = edit else {
+        return add_typename(text);
+    };
+    let (anchor, field) = edit.split_once('+')?;
+    let mut out = String::new();
+    let mut done = false;
+    for line in text.split_inclusive('\n') {
+        out.push_str(line);
+        if !done && line.trim() == anchor {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            out.push_str(&format!("{indent}{field}\n"));
+            done = true;
+        }
+    }
+    done.then_some(out)
 }
 
 /// Adds `__typename` to the operation's root selection set (the first `{` outside
