@@ -382,24 +382,7 @@ mod tests {
 
     use super::*;
     use crate::build::SchemaUse;
-    use crate::{SourceFile, Sources, compile, manifest, rust};
-
-    fn sources(files: &[(&str, &str)]) -> Sources {
-        let mut sources = Sources::default();
-        for (path, text) in files {
-            let file = SourceFile {
-                path: path.into(),
-                display: (*path).to_owned(),
-                text: (*text).to_owned(),
-            };
-            if path.starts_with("graphql/fragments/") {
-                sources.fragments.push(file);
-            } else {
-                sources.operations.push(file);
-            }
-        }
-        sources
-    }
+    use crate::{Sources, compile, manifest, rust};
 
     fn discover(dir: &str) -> Sources {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -449,7 +432,7 @@ mod tests {
 
     #[test]
     fn abstract_types_inputs_enums_directives_and_warnings_compile_the_same() {
-        compiles_the_same_against_its_cut(&sources(&[
+        compiles_the_same_against_its_cut(&Sources::from_texts(&[
             (
                 "graphql/node_bits.graphql",
                 "query NodeBits($id: ID!, $withTitle: Boolean!) {\n  node(id: $id) {\n    id\n    ... on Product { title @include(if: $withTitle) featuredMedia { ... on MediaImage { image { url } } } }\n    ... on HasMetafields { metafield(key: \"k\") { value } }\n  }\n}\n",
@@ -474,7 +457,7 @@ mod tests {
         const DEVICE: &str = "pointOfSaleDevice(id: \"gid://shopify/PointOfSaleDevice/1\")";
         const BASE: &str = "id activePaymentSession { netSales { amount } }";
         let op = |more: &str| {
-            sources(&[(
+            Sources::from_texts(&[(
                 "graphql/one.graphql",
                 &format!("query One {{\n  {DEVICE} {{ {BASE} {more} }}\n}}\n"),
             )])
@@ -493,7 +476,8 @@ mod tests {
         assert!(compile(whole, &op(past)).is_ok());
         assert!(against_cut(past).is_err());
         // A root field the cut does not hold.
-        let root = sources(&[("graphql/one.graphql", "query One {\n  shop { name }\n}\n")]);
+        let root =
+            Sources::from_texts(&[("graphql/one.graphql", "query One {\n  shop { name }\n}\n")]);
         assert!(compile(&cut, &root).is_err());
         // An input object the cut holds only by name accepts `{}`, which the whole schema
         // refuses (`from` and `to` are required): the touched check catches it.

@@ -27,6 +27,33 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// Sources from `(path, text)` pairs, for tools and tests that hold the text already:
+    /// a file in a `fragments` folder is a fragment file, any other an operation file.
+    ///
+    /// ```
+    /// let sources = shopify_codegen::Sources::from_texts(&[
+    ///     ("graphql/shop_name.graphql", "query ShopName { shop { ...Bits } }"),
+    ///     ("graphql/fragments/bits.graphql", "fragment Bits on Shop { name }"),
+    /// ]);
+    /// assert_eq!((sources.operations.len(), sources.fragments.len()), (1, 1));
+    /// ```
+    pub fn from_texts(files: &[(&str, &str)]) -> Self {
+        let mut sources = Sources::default();
+        for (path, text) in files {
+            let file = SourceFile {
+                path: PathBuf::from(path),
+                display: (*path).to_owned(),
+                text: (*text).to_owned(),
+            };
+            if file.path.components().any(|c| c.as_os_str() == "fragments") {
+                sources.fragments.push(file);
+            } else {
+                sources.operations.push(file);
+            }
+        }
+        sources
+    }
+
     /// Reads every `**/*.graphql` under `dir`, sorted by path. Files under
     /// `dir/fragments/` are fragment files. Paths in diagnostics are shown relative to
     /// `display_root`.

@@ -1,30 +1,13 @@
 //! Bulk operations (`graphql/bulk/`): the golden copy of the typed rows and lines the
 //! generator emits, and the located errors for queries it cannot turn into rows.
 
-use std::path::PathBuf;
-
-use shopify_codegen::{SourceFile, Sources, compile, rust};
+use shopify_codegen::{Sources, compile, rust};
 use shopify_schema::AdminSchema;
-
-fn sources(files: &[(&str, &str)]) -> Sources {
-    Sources {
-        operations: files
-            .iter()
-            .map(|(path, text)| SourceFile {
-                path: PathBuf::from(path),
-                display: (*path).to_owned(),
-                text: (*text).to_owned(),
-            })
-            .collect(),
-        fragments: Vec::new(),
-        directories: Vec::new(),
-    }
-}
 
 /// The generated code, or every error (compile's or the generator's), one per line.
 fn generate(files: &[(&str, &str)]) -> Result<String, String> {
     let schema = AdminSchema::bundled();
-    let compiled = compile(schema, &sources(files)).map_err(|e| e.to_string())?;
+    let compiled = compile(schema, &Sources::from_texts(files)).map_err(|e| e.to_string())?;
     rust::generate(schema, &compiled).map_err(|e| e.to_string())
 }
 
@@ -62,7 +45,7 @@ fn the_sent_query_selects_typename_first_at_every_level() {
     let schema = AdminSchema::bundled();
     let compiled = compile(
         schema,
-        &sources(&[(
+        &Sources::from_texts(&[(
             "graphql/bulk/products_export.graphql",
             "query ProductsExport {\n  products { nodes { title id __typename variants { edges { node { id } } } } }\n}\n",
         )]),

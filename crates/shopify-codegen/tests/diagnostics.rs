@@ -2,31 +2,12 @@
 //! suggestion where the schema has a close name. Snapshots pin the exact text users see,
 //! so error quality cannot regress unnoticed.
 
-use std::path::PathBuf;
-
-use shopify_codegen::{Idempotency, Severity, SourceFile, Sources, compile};
+use shopify_codegen::{Idempotency, Severity, Sources, compile};
 use shopify_schema::AdminSchema;
-
-fn sources(files: &[(&str, &str)]) -> Sources {
-    let mut sources = Sources::default();
-    for (path, text) in files {
-        let file = SourceFile {
-            path: PathBuf::from(path),
-            display: (*path).to_owned(),
-            text: (*text).to_owned(),
-        };
-        if path.starts_with("graphql/fragments/") {
-            sources.fragments.push(file);
-        } else {
-            sources.operations.push(file);
-        }
-    }
-    sources
-}
 
 /// The errors (or warnings, when it compiles) for `files`, one per line.
 fn check(files: &[(&str, &str)]) -> String {
-    match compile(AdminSchema::bundled(), &sources(files)) {
+    match compile(AdminSchema::bundled(), &Sources::from_texts(files)) {
         Ok(compiled) => {
             let lines: Vec<String> = compiled
                 .warnings
@@ -206,7 +187,7 @@ fn fragment_errors_are_reported_once_against_the_fragment_file() {
 fn valid_operations_compile_with_no_warnings() {
     let out = compile(
         AdminSchema::bundled(),
-        &sources(&[(
+        &Sources::from_texts(&[(
             "graphql/shop_info.graphql",
             "query ShopInfo {\n  shop {\n    name\n  }\n}\n",
         )]),
@@ -223,7 +204,7 @@ const SET_QUANTITIES: &str = "mutation SetQty($input: InventorySetQuantitiesInpu
 fn mutations_that_require_idempotent_get_it_with_a_generated_key() {
     let compiled = compile(
         AdminSchema::bundled(),
-        &sources(&[("graphql/set_qty.graphql", SET_QUANTITIES)]),
+        &Sources::from_texts(&[("graphql/set_qty.graphql", SET_QUANTITIES)]),
     )
     .expect("valid");
     let op = &compiled.operations[0];
@@ -250,7 +231,7 @@ fn a_key_supplied_through_a_variable_is_kept() {
         .replace("(input: $input)", "(input: $input) @idempotent(key: $key)");
     let compiled = compile(
         AdminSchema::bundled(),
-        &sources(&[("graphql/set_qty.graphql", &text)]),
+        &Sources::from_texts(&[("graphql/set_qty.graphql", &text)]),
     )
     .expect("valid");
     assert_eq!(compiled.operations[0].idempotency, Idempotency::Supplied);
@@ -377,7 +358,7 @@ fn a_fragment_in_an_operations_own_file_serves_it_and_may_use_shared_ones() {
         ),
     ];
     let schema = AdminSchema::bundled();
-    let compiled = compile(schema, &sources(&files)).expect("compiles");
+    let compiled = compile(schema, &Sources::from_texts(&files)).expect("compiles");
     assert!(compiled.warnings.is_empty(), "{:?}", compiled.warnings);
     let op = &compiled.operations[0];
     assert_eq!(op.fragments, ["ShopBits", "ShopName"]);
