@@ -14,10 +14,10 @@
 //! what makes fragments composable without merging their types.
 //!
 //! Rooms, by what they emit (as prost-build's `code_generator`): this file drives the
-//! walk and holds the state shared by all; [`names`] maps GraphQL names and scalars to
-//! Rust; [`types`] the `types` module (schema enums, input objects) and input structs;
-//! [`decoders`] the response structs and their `FromJson` decoders; [`operations`] each
-//! operation's module, marker, function, cost, scopes and helpers; [`bulk`] the typed
+//! walk and holds the state shared by all; `names` maps GraphQL names and scalars to
+//! Rust; `types` the `types` module (schema enums, input objects) and input structs;
+//! `decoders` the response structs and their `FromJson` decoders; `operations` each
+//! operation's module, marker, function, cost, scopes and helpers; `bulk` the typed
 //! rows and lines of bulk operations (`graphql/bulk/`).
 
 mod bulk;
