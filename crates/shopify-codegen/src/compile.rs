@@ -173,9 +173,13 @@ fn compile_with(
     if !fragment_defs.is_empty() {
         let all: Vec<&str> = fragment_defs.keys().map(String::as_str).collect();
         let doc = assemble(None, &all, &fragment_defs);
-        if let Err(errors) = doc.to_executable_validate(&schema.schema) {
-            // Always an error: fragments without an operation are all unused.
-            crate::cut::touch(&schema.schema, &errors.partial, &mut touched);
+        let validated = doc.to_executable_validate(&schema.schema);
+        let partial = match &validated {
+            Ok(valid) => &**valid,
+            Err(errors) => &errors.partial,
+        };
+        crate::cut::touch(&schema.schema, partial, &mut touched);
+        if let Err(errors) = validated {
             let context = check::Context {
                 schema,
                 ast: &doc,
