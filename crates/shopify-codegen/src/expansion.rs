@@ -3,9 +3,8 @@
 //! the cost model and code generation all walk the expanded tree: a document over
 //! [`MAX_EXPANDED_SELECTIONS`] is refused before any of them runs.
 
-use std::collections::HashMap;
-
 use apollo_compiler::ast::{self, Definition, Selection};
+use shopify_schema::expanded::Fragments;
 
 /// Fields, spreads and inline fragments of one operation, fragments expanded. Real
 /// operations stay in the hundreds.
@@ -15,60 +14,28 @@ pub(crate) const MAX_EXPANDED_SELECTIONS: u64 = 10_000;
 /// fragment is measured once, and a fragment that spreads itself counts 0 there
 /// (validation reports the cycle).
 pub(crate) fn selections(document: &ast::Document) -> u64 {
-    let mut walk = Walk {
-        fragments: HashMap::new(),
-        memo: HashMap::new(),
-    };
-    for definition in &document.definitions {
-        if let Definition::FragmentDefinition(fragment) = definition {
-            walk.fragments
-                .entry(fragment.name.as_str())
-                .or_insert(&fragment.selection_set);
-        }
-    }
+    let mut fragments = Fragments::of(document);
     document
         .definitions
         .iter()
         .filter_map(|d| match d {
-            Definition::OperationDefinition(op) => Some(walk.of(&op.selection_set)),
+            Definition::OperationDefinition(op) => Some(of(&mut fragments, &op.selection_set)),
             _ => None,
         })
         .fold(0, u64::saturating_add)
 }
 
-struct Walk<'a> {
-    fragments: HashMap<&'a str, &'a Vec<Selection>>,
-    memo: HashMap<&'a str, Option<u64>>,
-}
-
-impl<'a> Walk<'a> {
-    fn of(&mut self, selections: &'a [Selection]) -> u64 {
-        let mut total = 0u64;
-        for selection in selections {
-            let inner = match selection {
-                Selection::Field(field) => self.of(&field.selection_set),
-                Selection::InlineFragment(inline) => self.of(&inline.selection_set),
-                Selection::FragmentSpread(spread) => self.fragment(spread.fragment_name.as_str()),
-            };
-            total = total.saturating_add(inner).saturating_add(1);
-        }
-        total
-    }
-
-    fn fragment(&mut self, name: &'a str) -> u64 {
-        match self.memo.get(name) {
-            Some(Some(n)) => return *n,
-            Some(None) => return 0,
-            None => {}
-        }
-        let Some(selections) = self.fragments.get(name).copied() else {
-            return 0;
+fn of<'a>(fragments: &mut Fragments<'a, u64>, selections: &'a [Selection]) -> u64 {
+    let mut total = 0u64;
+    for selection in selections {
+        let inner = match selection {
+            Selection::Field(field) => of(fragments, &field.selection_set),
+            Selection::InlineFragment(inline) => of(fragments, &inline.selection_set),
+            Selection::FragmentSpread(spread) => fragments.measure(&spread.fragment_name, of),
         };
-        self.memo.insert(name, None);
-        let n = self.of(selections);
-        self.memo.insert(name, Some(n));
-        n
+        total = total.saturating_add(inner).saturating_add(1);
     }
+    total
 }
 
 #[cfg(test)]

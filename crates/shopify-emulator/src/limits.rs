@@ -18,6 +18,7 @@ use std::time::Duration;
 use apollo_compiler::ast::{self, Definition, Selection};
 use apollo_compiler::parser::Parser;
 use apollo_compiler::validation::WithErrors;
+use shopify_schema::expanded::Fragments;
 
 use crate::graphql::validate::GqlError;
 
@@ -277,18 +278,16 @@ fn scan(source: &str) -> Scan {
 
 /// What the tree walk counts.
 #[derive(Debug, Default)]
-struct Counts<'a> {
+struct Counts {
     selections: usize,
     aliases: usize,
     variables: usize,
     fragments: usize,
-    fragment_sets: HashMap<&'a str, &'a Vec<Selection>>,
 }
 
-impl<'a> Counts<'a> {
-    fn of(document: &'a ast::Document) -> Self {
+impl Counts {
+    fn of(document: &ast::Document) -> Self {
         let mut out = Self::default();
-        let mut fragments = HashMap::new();
         for definition in &document.definitions {
             match definition {
                 Definition::OperationDefinition(op) => {
@@ -298,28 +297,21 @@ impl<'a> Counts<'a> {
                 Definition::FragmentDefinition(fragment) => {
                     out.fragments += 1;
                     out.count(&fragment.selection_set);
-                    fragments
-                        .entry(fragment.name.as_str())
-                        .or_insert(&fragment.selection_set);
                 }
                 _ => {}
             }
         }
-        out.fragment_sets = fragments;
         out
     }
 
     /// Depth with fragments expanded; only called once the fragments are few, since it
     /// recurses through chains of them.
     fn depth(&self, document: &ast::Document) -> usize {
-        let mut depths = Depths {
-            fragments: self.fragment_sets.clone(),
-            memo: HashMap::new(),
-        };
+        let mut fragments = Fragments::of(document);
         let mut deepest = 0;
         for definition in &document.definitions {
             if let Definition::OperationDefinition(op) = definition {
-                deepest = deepest.max(depths.of(&op.selection_set));
+                deepest = deepest.max(depth_of(&mut fragments, &op.selection_set));
             }
         }
         deepest
@@ -342,41 +334,18 @@ impl<'a> Counts<'a> {
 
 /// Depth of selection sets with fragments expanded; each fragment is measured once, and
 /// a fragment that spreads itself counts as depth 0 there (validation refuses it later).
-struct Depths<'a> {
-    fragments: HashMap<&'a str, &'a Vec<Selection>>,
-    memo: HashMap<&'a str, Option<usize>>,
-}
-
-impl<'a> Depths<'a> {
-    fn of(&mut self, selections: &'a [Selection]) -> usize {
-        let mut deepest = 0;
-        for selection in selections {
-            let depth = match selection {
-                // graphql-ruby counts fields: `{ a { b } }` has depth 2.
-                Selection::Field(field) => 1 + self.of(&field.selection_set),
-                Selection::InlineFragment(inline) => self.of(&inline.selection_set),
-                Selection::FragmentSpread(spread) => self.fragment(spread.fragment_name.as_str()),
-            };
-            deepest = deepest.max(depth);
-        }
-        deepest
-    }
-
-    fn fragment(&mut self, name: &'a str) -> usize {
-        match self.memo.get(name) {
-            Some(Some(depth)) => return *depth,
-            // Being measured: a cycle.
-            Some(None) => return 0,
-            None => {}
-        }
-        let Some(selections) = self.fragments.get(name).copied() else {
-            return 0;
+fn depth_of<'a>(fragments: &mut Fragments<'a, usize>, selections: &'a [Selection]) -> usize {
+    let mut deepest = 0;
+    for selection in selections {
+        let depth = match selection {
+            // graphql-ruby counts fields: `{ a { b } }` has depth 2.
+            Selection::Field(field) => 1 + depth_of(fragments, &field.selection_set),
+            Selection::InlineFragment(inline) => depth_of(fragments, &inline.selection_set),
+            Selection::FragmentSpread(spread) => fragments.measure(&spread.fragment_name, depth_of),
         };
-        self.memo.insert(name, None);
-        let depth = self.of(selections);
-        self.memo.insert(name, Some(depth));
-        depth
+        deepest = deepest.max(depth);
     }
+    deepest
 }
 
 /// [`Expansion`]'s weight of the introspection query `shopify-admin schema pull` sends

@@ -22,6 +22,7 @@ use apollo_compiler::validation::Valid;
 pub mod bulk;
 pub mod cost;
 pub mod diff;
+pub mod expanded;
 pub mod introspection;
 pub mod meta;
 pub mod scopes;
