@@ -9,7 +9,6 @@
 //!
 //! and in the crate, `shopify_client::include_operations!();`.
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -189,6 +188,7 @@ impl Builder {
         store: Option<&cut::Store>,
     ) -> Result<Generated, BuildError> {
         let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        let display_root = dir.parent().unwrap_or(&dir).to_path_buf();
         let mut inputs = vec![dir.clone()];
         if let Some(schema_dir) = &self.schema_dir {
             for file in ["admin.graphql", "admin.meta.json"] {
@@ -198,41 +198,45 @@ impl Builder {
         let fail = |errors: Vec<String>, inputs: Vec<PathBuf>| BuildError { errors, inputs };
 
         let started = Instant::now();
-        let text = store.and_then(|_| self.schema_text(base));
+        // Read once: the cut is keyed by this text, and the whole schema parsed from it.
+        let text = self
+            .schema_text(base)
+            .map_err(|e| fail(vec![load_error(e)], inputs.clone()))?;
+        let read = started.elapsed();
+        let sources = Sources::discover(&dir, &display_root)
+            .map_err(|e| fail(strings(&e.0), inputs.clone()))?;
+        inputs.extend(sources.directories.iter().cloned());
+        inputs.extend(sources.files().map(|f| f.path.clone()));
+
+        let started = Instant::now();
         let mut schema_use = SchemaUse::Whole;
-        if let (Some(store), Some((sdl, meta))) = (store, &text) {
-            if let Some(loaded) = store.load(sdl, meta, &self.schema_name()) {
-                schema_use = SchemaUse::WholeAfterCut;
-                if self.check_version(&loaded.schema).is_ok() {
-                    let load = started.elapsed();
-                    if let Ok((generated, touched)) =
-                        self.run(&dir, inputs.clone(), &loaded.schema, load)
-                    {
-                        if touched.is_subset(&loaded.kept) {
-                            return Ok(Generated {
-                                schema_use: SchemaUse::Cut,
-                                ..generated
-                            });
-                        }
+        if let Some(loaded) = store.and_then(|s| s.load(text.sdl(), text.meta(), &text.name())) {
+            schema_use = SchemaUse::WholeAfterCut;
+            if self.check_version(&loaded.schema).is_ok() {
+                let load = read + started.elapsed();
+                if let Ok((generated, touched)) =
+                    self.run(&sources, inputs.clone(), &loaded.schema, load)
+                {
+                    if touched.is_subset(&loaded.kept) {
+                        return Ok(Generated {
+                            schema_use: SchemaUse::Cut,
+                            ..generated
+                        });
                     }
                 }
             }
         }
 
         let started = Instant::now();
-        let schema = match self.load_schema(base) {
-            Ok(schema) => schema,
-            Err(SchemaLoadError::Load { source, .. }) => {
-                return Err(fail(vec![source.to_string()], inputs));
-            }
-            Err(e) => return Err(fail(vec![e.to_string()], inputs)),
-        };
-        let (generated, touched) = self.run(&dir, inputs, &schema, started.elapsed())?;
+        let schema = self
+            .parse_schema(&text)
+            .map_err(|e| fail(vec![load_error(e)], inputs.clone()))?;
+        let (generated, touched) = self.run(&sources, inputs, &schema, read + started.elapsed())?;
         let mut saved_cut = None;
-        if let (Some(store), Some((sdl, _))) = (store, &text) {
+        if let Some(store) = store {
             let started = Instant::now();
             // Only a cache: without it the next build loads the whole schema again.
-            if store.save(sdl, &schema.schema, &touched).is_ok() {
+            if store.save(text.sdl(), &schema.schema, &touched).is_ok() {
                 saved_cut = Some(started.elapsed());
             }
         }
@@ -247,25 +251,20 @@ impl Builder {
     /// operations depend on.
     fn run(
         &self,
-        dir: &Path,
-        mut inputs: Vec<PathBuf>,
+        sources: &Sources,
+        inputs: Vec<PathBuf>,
         schema: &AdminSchema,
         schema_load: Duration,
     ) -> Result<(Generated, BTreeSet<String>), BuildError> {
-        let display_root = dir.parent().unwrap_or(dir).to_path_buf();
-        let fail = |errors: Vec<String>, inputs: Vec<PathBuf>| BuildError { errors, inputs };
-        let sources = Sources::discover(dir, &display_root)
-            .map_err(|e| fail(strings(&e.0), inputs.clone()))?;
-        inputs.extend(sources.directories.iter().cloned());
-        inputs.extend(sources.files().map(|f| f.path.clone()));
-
+        let fail = |errors: Vec<String>| BuildError {
+            errors,
+            inputs: inputs.clone(),
+        };
         let started = Instant::now();
-        let compiled =
-            compile(schema, &sources).map_err(|e| fail(strings(&e.0), inputs.clone()))?;
+        let compiled = compile(schema, sources).map_err(|e| fail(strings(&e.0)))?;
         let validate = started.elapsed();
         let started = Instant::now();
-        let parts = rust::generate_parts(schema, &compiled)
-            .map_err(|e| fail(strings(&e.0), inputs.clone()))?;
+        let parts = rust::generate_parts(schema, &compiled).map_err(|e| fail(strings(&e.0)))?;
         let manifest = self.manifest.then(|| manifest::generate(schema, &compiled));
         let generated = Generated {
             parts,
@@ -279,29 +278,6 @@ impl Builder {
             saved_cut: None,
         };
         Ok((generated, compiled.touched))
-    }
-
-    /// The SDL and extensions text of the schema [`Self::load_schema`] loads.
-    fn schema_text(&self, base: &Path) -> Option<(Cow<'static, str>, Cow<'static, str>)> {
-        match &self.schema_dir {
-            Some(schema_dir) => {
-                let dir = base.join(schema_dir);
-                let sdl = std::fs::read_to_string(dir.join("admin.graphql")).ok()?;
-                let meta = std::fs::read_to_string(dir.join("admin.meta.json")).ok()?;
-                Some((sdl.into(), meta.into()))
-            }
-            None => Some((
-                shopify_schema::bundled_sdl().into(),
-                shopify_schema::bundled_meta_json().into(),
-            )),
-        }
-    }
-
-    fn schema_name(&self) -> String {
-        match &self.schema_dir {
-            Some(dir) => dir.join("admin.graphql").display().to_string(),
-            None => shopify_schema::SDL_PATH.to_owned(),
-        }
     }
 
     fn manifest_file(&self) -> String {
@@ -426,6 +402,50 @@ impl std::ops::Deref for LoadedSchema {
     }
 }
 
+/// The text of the schema a [`Builder`] checks against.
+enum SchemaText {
+    /// The schema built into `shopify-schema`.
+    Bundled,
+    /// The files of [`Builder::schema_dir`].
+    Read {
+        dir: PathBuf,
+        sdl: String,
+        meta: String,
+    },
+}
+
+impl SchemaText {
+    fn sdl(&self) -> &str {
+        match self {
+            SchemaText::Bundled => shopify_schema::bundled_sdl(),
+            SchemaText::Read { sdl, .. } => sdl,
+        }
+    }
+
+    fn meta(&self) -> &str {
+        match self {
+            SchemaText::Bundled => shopify_schema::bundled_meta_json(),
+            SchemaText::Read { meta, .. } => meta,
+        }
+    }
+
+    /// How diagnostics name the SDL.
+    fn name(&self) -> String {
+        match self {
+            SchemaText::Bundled => shopify_schema::SDL_PATH.to_owned(),
+            SchemaText::Read { dir, .. } => AdminSchema::sdl_name(dir),
+        }
+    }
+}
+
+/// A load failure as the build reports it: a folder that does not load says why.
+fn load_error(error: SchemaLoadError) -> String {
+    match error {
+        SchemaLoadError::Load { source, .. } => source.to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// Why [`Builder::load_schema`] has no schema.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -457,15 +477,34 @@ impl Builder {
     /// set. What [`Builder::generate`] uses, for tools that check operations outside a
     /// build script (the CLI's `check`).
     pub fn load_schema(&self, base: &Path) -> Result<LoadedSchema, SchemaLoadError> {
-        let schema = match &self.schema_dir {
-            Some(schema_dir) => {
-                let dir = base.join(schema_dir);
-                match AdminSchema::load(&dir) {
+        self.parse_schema(&self.schema_text(base)?)
+    }
+
+    fn schema_text(&self, base: &Path) -> Result<SchemaText, SchemaLoadError> {
+        let Some(schema_dir) = &self.schema_dir else {
+            return Ok(SchemaText::Bundled);
+        };
+        let dir = base.join(schema_dir);
+        match AdminSchema::read(&dir) {
+            Ok((sdl, meta)) => Ok(SchemaText::Read { dir, sdl, meta }),
+            Err(source) => Err(SchemaLoadError::Load { dir, source }),
+        }
+    }
+
+    fn parse_schema(&self, text: &SchemaText) -> Result<LoadedSchema, SchemaLoadError> {
+        let schema = match text {
+            SchemaText::Bundled => LoadedSchema::Bundled(AdminSchema::bundled()),
+            SchemaText::Read { dir, sdl, meta } => {
+                match AdminSchema::parse(sdl, meta, &text.name()) {
                     Ok(schema) => LoadedSchema::Loaded(Box::new(schema)),
-                    Err(source) => return Err(SchemaLoadError::Load { dir, source }),
+                    Err(source) => {
+                        return Err(SchemaLoadError::Load {
+                            dir: dir.clone(),
+                            source,
+                        });
+                    }
                 }
             }
-            None => LoadedSchema::Bundled(AdminSchema::bundled()),
         };
         self.check_version(&schema)?;
         Ok(schema)

@@ -133,6 +133,13 @@ impl AdminSchema {
 
     /// Loads `admin.graphql` and `admin.meta.json` from a `schema/` directory.
     pub fn load(dir: &Path) -> Result<Self, SchemaError> {
+        let (sdl, meta) = Self::read(dir)?;
+        Self::parse(&sdl, &meta, &Self::sdl_name(dir))
+    }
+
+    /// The texts of `admin.graphql` and `admin.meta.json` in a `schema/` directory, for
+    /// [`AdminSchema::parse`] (with [`AdminSchema::sdl_name`]).
+    pub fn read(dir: &Path) -> Result<(String, String), SchemaError> {
         let read = |name: &str| {
             let path = dir.join(name);
             std::fs::read_to_string(&path).map_err(|source| SchemaError::Read {
@@ -140,13 +147,12 @@ impl AdminSchema {
                 source,
             })
         };
-        let sdl = read("admin.graphql")?;
-        let meta = read("admin.meta.json")?;
-        Self::parse(
-            &sdl,
-            &meta,
-            &dir.join("admin.graphql").display().to_string(),
-        )
+        Ok((read("admin.graphql")?, read("admin.meta.json")?))
+    }
+
+    /// How diagnostics name the SDL of a `schema/` directory.
+    pub fn sdl_name(dir: &Path) -> String {
+        dir.join("admin.graphql").display().to_string()
     }
 
     /// The schema checked in with this workspace, parsed once per process.
