@@ -44,8 +44,9 @@
 //! the module of the operation edited for the rebuild (default `products_page`);
 //! `BUILD_SPEED_OPS` how many operations are compared (default 40, as the check);
 //! `BUILD_SPEED_FIRST_RUN` `1` (default), `0` or `only`: the first-run measurement;
-//! `BUILD_SPEED_GRAPHQL` another folder of operations to compare instead of `graphql/`
-//! (`benches/build_speed/graphql` holds 40 realistic ones that are not this workspace's);
+//! `BUILD_SPEED_GRAPHQL` another folder of operations to compare instead of `graphql/`,
+//! relative to the repository root (`crates/shopify-queries/benches/build_speed/graphql`
+//! holds 40 realistic ones that are not this workspace's);
 //! `BUILD_SPEED_FIELD` the new-field edit as `anchor+field` (`field` goes on a new line
 //! after the first line that is `anchor`; default: `__typename` first in the root
 //! selection).
@@ -233,8 +234,6 @@ fn main() -> Result<()> {
         .map(|o| o.module)
         .context("an operation to edit")?;
 
-    // `BUILD_SPEED_FIELD=title+vendor`: the new field goes after the first line that is
-    // `title`; by default `__typename` goes first in the root selection.
     let field_edit = std::env::var("BUILD_SPEED_FIELD").ok();
     let mut cold = Samples::new();
     let mut comment = Samples::new();
@@ -272,8 +271,8 @@ fn main() -> Result<()> {
             comment.entry(side.package()).or_default().push(sample);
         }
         for side in order {
-            let sample =
-                paths.rebuild_after_edit(side, edit, |text| add_field(text, &field_edit))?;
+            let sample = paths
+                .rebuild_after_edit(side, edit, |text| add_field(text, field_edit.as_deref()))?;
             tag(
                 &format!("rebuild after adding a field to {edit}.graphql"),
                 side,
@@ -637,7 +636,10 @@ impl Paths {
         let root = target_root.join("build-speed");
         let time = PathBuf::from("/usr/bin/time");
         let graphql = match std::env::var_os("BUILD_SPEED_GRAPHQL") {
-            Some(dir) => PathBuf::from(dir)
+            // cargo runs benches in the package's folder: a relative path is taken from
+            // the repository root, where the command is typed.
+            Some(dir) => repo
+                .join(dir)
                 .canonicalize()
                 .context("BUILD_SPEED_GRAPHQL names no folder")?,
             None => repo.join("graphql"),
@@ -1146,7 +1148,7 @@ fn lib_line(span: &serde_json::Value) -> Option<usize> {
 /// them), or those of `BUILD_SPEED_GRAPHQL`, compiled here the way the build script does.
 fn operations(paths: &Paths) -> Result<Vec<Op>> {
     let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-    if std::env::var_os("BUILD_SPEED_GRAPHQL").is_none() {
+    if paths.graphql == paths.repo.join("graphql") {
         return Ok(shopify_queries::OPERATIONS
             .iter()
             .map(|o| Op {
@@ -1179,7 +1181,7 @@ fn operations(paths: &Paths) -> Result<Vec<Op>> {
 
 /// The new-field edit: `__typename` first in the root selection, or with `edit`
 /// (`anchor+field`) `field` on a new line after the first line that is `anchor`.
-fn add_field(text: &str, edit: &Option<String>) -> Option<String> {
+fn add_field(text: &str, edit: Option<&str>) -> Option<String> {
     let Some(edit) = edit else {
         return add_typename(text);
     };
