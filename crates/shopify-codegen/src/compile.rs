@@ -383,6 +383,7 @@ fn compile_with(
                 if bulk {
                     document = crate::bulk::prepare(schema, document);
                 }
+                // Validation read `valid`; codegen reads this, which the transforms grew.
                 crate::cut::touch(&schema.schema, &document, &mut touched);
                 operations.push(Operation {
                     module: name.to_snake_case(),
